@@ -1,0 +1,18 @@
+# tidymnist: a tidy, reproducible analysis of handwritten digits.
+# Run `snakemake -c all`; see README.md for the configuration and the outputs.
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/explore.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        TABLES,
+        FIGURES,

@@ -1,0 +1,1 @@
+"""tidymnist: a tidy, reproducible analysis of handwritten digits."""

@@ -1,0 +1,1 @@
+"""Reading and writing: the only code in tidymnist that opens files."""

@@ -1,0 +1,83 @@
+"""Shared fixtures: generated IDX files, a tiny hand-checkable dataset, and the real MNIST."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+import yaml
+
+from tidymnist.io.dataset import load_split
+from tidymnist.pixels import pixel_table
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCE = REPO.parent / "shared" / "reference" / "tidyverse"
+
+
+def mnist_dir() -> Path | None:
+    """The real MNIST: $TIDYMNIST_DATA_DIR, else ../shared/data/mnist beside the checkout."""
+    env = os.environ.get("TIDYMNIST_DATA_DIR")
+    path = Path(env) if env else REPO.parent / "shared" / "data" / "mnist"
+    return (
+        path
+        if (path / "train-labels-idx1-ubyte.gz").exists()
+        or (path / "train-labels-idx1-ubyte").exists()
+        else None
+    )
+
+
+@pytest.fixture(scope="session")
+def test_data_dir() -> Path:
+    """The small synthetic dataset of .test/ (made by .test/make_data.py)."""
+    return REPO / ".test" / "data"
+
+
+@pytest.fixture(scope="session")
+def mnist_path() -> Path:
+    path = mnist_dir()
+    if path is None:
+        pytest.skip(
+            "real MNIST not found: set TIDYMNIST_DATA_DIR or put it in ../shared/data/mnist"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def mnist_train(mnist_path):
+    """The 60,000 real training digits, verified against the project's checksums."""
+    checksums = yaml.safe_load((REPO / "config.yaml").read_text())["checksums"]
+    return load_split(mnist_path, "train", checksums=checksums)
+
+
+@pytest.fixture(scope="session")
+def mnist_train_pixels(mnist_train) -> pl.DataFrame:
+    return pixel_table(mnist_train.images, mnist_train.labels, "train")
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    if not REFERENCE.exists():
+        pytest.skip(f"the tidyverse reference numbers are not in {REFERENCE}")
+    return REFERENCE
+
+
+@pytest.fixture
+def tiny():
+    """Three training images and one test image whose tables are known by hand.
+
+    Label 0: image 0 has pixel 0 = 100, image 1 has pixel 0 = 200 -> centroid pixel 0 = 150.
+    Label 1: image 2 has pixel 783 = 255 -> centroid is that image.
+    Test image 0 (label 1) is blank.
+    """
+    train = np.zeros((3, 28, 28), np.uint8)
+    train[0, 0, 0] = 100
+    train[1, 0, 0] = 200
+    train[2, 27, 27] = 255
+    test = np.zeros((1, 28, 28), np.uint8)
+    return pl.concat(
+        [
+            pixel_table(train, np.array([0, 0, 1], np.uint8), "train"),
+            pixel_table(test, np.array([1], np.uint8), "test"),
+        ]
+    )

@@ -1,0 +1,196 @@
+"""The whole workflow on the synthetic .test/ data and on a slice of the real MNIST."""
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+from PIL import Image
+
+from tidymnist import plots
+from tidymnist.centroids import SCHEMA as CENTROIDS
+from tidymnist.digits import FASHION_NAMES
+from tidymnist.distances import SCHEMA as DISTANCES
+from tidymnist.histogram import SCHEMA as VALUE_COUNTS
+from tidymnist.label_summary import SCHEMA as LABEL_SUMMARY
+from tidymnist.pairwise import DIFFERENCES_SCHEMA, SEPARABILITY_SCHEMA
+from tidymnist.pixels import SCHEMA as PIXELS
+from workflow_runner import REPO, copy_project, snakemake
+
+pytestmark = pytest.mark.workflow
+
+TEST_CONFIG = ".test/config.yaml"
+TABLES = {
+    "pixels": PIXELS,
+    "centroids": CENTROIDS,
+    "distances": DISTANCES,
+    "pairwise_differences": DIFFERENCES_SCHEMA,
+    "pair_separability": SEPARABILITY_SCHEMA,
+    "label_summary": LABEL_SUMMARY,
+    "value_counts": VALUE_COUNTS,
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    run = snakemake(project, "--configfile", TEST_CONFIG)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return project
+
+
+def test_every_table_has_its_documented_columns_and_types(built):
+    for name, schema in TABLES.items():
+        table = pl.read_parquet(built / "results" / "tables" / f"{name}.parquet")
+        assert table.schema == schema, name
+    pixels = pl.read_parquet(built / "results/tables/pixels.parquet")
+    assert pixels.height == (600 + 200) * 784
+    files = pl.read_parquet(built / "results/tables/files.parquet")
+    sums = dict(
+        line.split()[::-1] for line in (REPO / ".test/data/SHA256SUMS.raw").read_text().splitlines()
+    )
+    assert {f.removesuffix(".gz"): s for f, s in files.select("file", "sha256").rows()} == sums
+
+
+def test_least_typical_and_sample_tables_follow_the_config(built):
+    config = yaml.safe_load((REPO / "config.yaml").read_text())["explore"]
+    worst = pl.read_parquet(built / "results/tables/least_typical_pixels.parquet")
+    assert worst.select("instance", "split").n_unique() == 10 * config["least_typical"]
+    sample = pl.read_parquet(built / "results/tables/sample_pixels.parquet")
+    assert sorted(sample["instance"].unique()) == list(range(config["sample_images"]))
+
+
+def test_figures_are_pngs_of_the_configured_size(built):
+    config = yaml.safe_load((REPO / "config.yaml").read_text())["figures"]
+    dpi = yaml.safe_load((REPO / TEST_CONFIG).read_text())["figures"]["dpi"]
+    for name, (width, height) in config["size"].items():
+        with Image.open(built / "results" / "figures" / f"{name}.png") as image:
+            assert image.format == "PNG"
+            assert image.size == (round(width * dpi), round(height * dpi)), name
+            image.load()
+            assert len(image.getcolors(maxcolors=1 << 20) or range(2)) > 1  # not blank
+
+
+def test_every_rule_wrote_a_log_and_the_pixel_step_shows_progress(built):
+    log = (built / "results/logs/pixels.log").read_text()
+    assert "verified train: 600 images, test: 200 images" in log
+    assert "(100%)" in log
+
+
+def test_second_run_has_nothing_to_do(built):
+    again = snakemake(built, "--configfile", TEST_CONFIG)
+    assert again.returncode == 0
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_changing_one_value_reruns_only_what_it_affects(built):
+    dry = snakemake(
+        built,
+        "--configfile",
+        TEST_CONFIG,
+        "-n",
+        "--quiet",
+        "rules",
+        "--config",
+        "explore={least_typical: 3}",
+    )
+    assert dry.returncode == 0, dry.stderr
+    rules = {
+        line.split()[0]
+        for line in dry.stdout.splitlines()
+        if line and line.split()[0] not in ("job", "total")
+    } - {"-----------------------"}
+    assert {"least_typical", "figure_least_typical", "all"} <= rules
+    assert not rules & {"pixels", "centroids", "distances", "pairwise", "figure_centroids"}
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("no_such_key=1", "unknown key no_such_key"),
+        ("data_format=tiff", "data_format: 'tiff' is not one of ['idx', 'csv']"),
+        ("explore={least_typical: 0}", "explore.least_typical: 0 is less than the minimum of 1"),
+        ("figures={dpi: high}", "figures.dpi: 'high' is not of type 'integer'"),
+        ("class_names=[a,b]", "class_names: ['a', 'b'] is too short"),
+    ],
+)
+def test_bad_config_stops_before_any_job_and_names_the_key(tmp_path, override, message):
+    project = copy_project(tmp_path)
+    run = snakemake(project, "--configfile", TEST_CONFIG, "-n", "--config", override)
+    assert run.returncode != 0
+    assert f"  {message}" in run.stdout + run.stderr
+    assert not (project / "results").exists()
+
+
+def test_missing_data_without_network_says_how_to_point_at_local_files(tmp_path):
+    project = copy_project(tmp_path)
+    run = snakemake(
+        project,
+        "results/tables/pixels.parquet",
+        "--configfile",
+        TEST_CONFIG,
+        "--config",
+        "data_dir=nowhere",
+        "mirrors=[http://127.0.0.1:9/]",
+    )
+    assert run.returncode != 0
+    assert "could not download" in run.stderr
+    assert "http://127.0.0.1:9/train-images-idx3-ubyte.gz" in run.stderr
+    assert "data_dir" in run.stderr
+    assert not (project / "results/tables/pixels.parquet").exists()
+
+
+def test_corrupt_data_file_stops_with_its_name_and_leaves_no_output(tmp_path):
+    project = copy_project(tmp_path)
+    labels = project / ".test/data/t10k-labels-idx1-ubyte.gz"
+    labels.write_bytes(labels.read_bytes()[:-10])
+    run = snakemake(project, "results/tables/pixels.parquet", "--configfile", TEST_CONFIG)
+    assert run.returncode != 0
+    assert "t10k-labels-idx1-ubyte.gz: corrupt or truncated gzip" in run.stderr
+    assert not list(project.glob("results/tables/*"))
+
+
+@pytest.mark.mnist
+def test_real_mnist_on_a_reduced_config(tmp_path, mnist_path):
+    project = copy_project(tmp_path)
+    run = snakemake(
+        project,
+        "--config",
+        f"data_dir={mnist_path}",
+        "max_images={train: 3000, test: 500}",
+        "figures={dpi: 50}",
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    distances = pl.read_parquet(project / "results/tables/distances.parquet")
+    assert distances.group_by("split").len().sort("split").rows() == [
+        ("train", 3000),
+        ("test", 500),
+    ]
+    separability = pl.read_parquet(project / "results/tables/pair_separability.parquet")
+    hardest = separability.sort("rank").row(0, named=True)
+    assert (hardest["label_a"], hardest["label_b"]) == (4, 9)
+
+
+FASHION = Path("/usr/share/datasets/fashion-mnist")
+
+
+@pytest.mark.skipif(
+    not FASHION.exists(), reason="Fashion-MNIST absent: apt-get install dataset-fashion-mnist"
+)
+def test_fashion_mnist_runs_through_the_workflow_with_its_class_names(tmp_path):
+    project = copy_project(tmp_path)
+    run = snakemake(
+        project,
+        "--configfile",
+        "workflow/presets/fashion-mnist.yaml",
+        "--config",
+        "max_images={train: 2000, test: 300}",
+        "figures={dpi: 50}",
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    files = pl.read_parquet(project / "results/tables/files.parquet")
+    assert files["sha256"].str.starts_with("c59f468a").any()  # the Fashion training images
+    centroids = pl.read_parquet(project / "results/tables/centroids.parquet")
+    names = yaml.safe_load((REPO / "workflow/presets/fashion-mnist.yaml").read_text())
+    drawn = plots.centroid_tiles(centroids, names["class_names"]).data
+    assert set(drawn["class"].unique()) == set(FASHION_NAMES)

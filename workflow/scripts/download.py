@@ -1,0 +1,10 @@
+"""Download one missing dataset file from the configured mirrors."""
+
+from pathlib import Path
+
+from tidymnist.io.download import fetch
+from tidymnist.logs import logged
+
+with logged(snakemake.log[0]):
+    output = Path(snakemake.output[0])
+    fetch(output.name, snakemake.params.mirrors, snakemake.params.sha256, output)

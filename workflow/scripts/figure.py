@@ -1,0 +1,15 @@
+"""Draw one figure: read its tables, call the plot function the rule names, save the PNG."""
+
+from tidymnist import plots
+from tidymnist.io.figures import save_figure
+from tidymnist.io.tables import read_table
+from tidymnist.logs import logged
+
+with logged(snakemake.log[0]) as log:
+    tables = {name: read_table(path) for name, path in snakemake.input.items()}
+    plot = getattr(plots, snakemake.params.plot)(**tables, **snakemake.params.options)
+    width, height = snakemake.params.size
+    save_figure(plot, snakemake.output[0], width, height, snakemake.params.dpi)
+    log.info(
+        "saved %s (%s x %s in at %s dpi)", snakemake.output[0], width, height, snakemake.params.dpi
+    )
