@@ -8,6 +8,8 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/explore.smk"
+include: "workflow/rules/models.smk"
+include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/figures.smk"
 
 
@@ -15,4 +17,5 @@ rule all:
     default_target: True
     input:
         TABLES,
+        MODEL_TABLES if MODELS else [],
         FIGURES,

@@ -102,3 +102,13 @@ def first_images(pixels: pl.LazyFrame | pl.DataFrame, n: int, split: str = "trai
         .filter(pl.col("split") == split, pl.col("instance") < n)
         .collect(engine="streaming")
     )
+
+
+def split_arrays(
+    pixels: pl.LazyFrame | pl.DataFrame, split: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The wide view of one split for model fitting: instances (n,), images (n, 28, 28), labels."""
+    table = pixels.lazy().filter(pl.col("split") == split).collect(engine="streaming")
+    images, labels = images_from_pixels(table)
+    instances = table["instance"].unique().sort().to_numpy()
+    return instances, images, labels

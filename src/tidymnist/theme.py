@@ -31,6 +31,20 @@ LABEL_COLOURS = (
     "#17becf",
 )
 
+# Okabe-Ito: distinct for colour-blind readers; models take them in alphabetical order of their
+# configured names, so a model keeps its colour in every figure.
+MODEL_COLOURS = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+)
+SHARE_LOW = "#ffffff"  # no images
+SHARE_HIGH = "#08306b"  # all of the true label's images
+
 
 class theme_tidymnist(theme_minimal):
     """theme_minimal with bold titles, a readable subtitle and caption, and legible facet strips."""
@@ -43,6 +57,8 @@ class theme_tidymnist(theme_minimal):
             plot_caption=element_text(size=base_size * 0.8, color="#666666", ha="right"),
             strip_text=element_text(size=base_size, weight="bold"),
             panel_grid_minor=element_blank(),
+            plot_title_position="plot",  # titles start at the figure's edge, not the panels'
+            plot_caption_position="plot",
             legend_position="right",
         )
 

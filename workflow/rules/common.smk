@@ -5,6 +5,7 @@ from snakemake.utils import min_version, validate
 
 from tidymnist.config import check_config, coerce_to_schema
 from tidymnist.io.dataset import IDX_FILES, missing_files, split_paths
+from tidymnist.models import MODEL_NAMES
 
 min_version("9.0")
 
@@ -31,7 +32,60 @@ TABLES = expand(
         "value_counts",
     ],
 )
-FIGURES = expand("results/figures/{figure}.png", figure=list(config["figures"]["size"]))
+MODELS = [name for name in MODEL_NAMES if config["models"][name]["enabled"]]
+
+MODEL_TABLES = expand(
+    "results/tables/{table}.parquet",
+    table=[
+        "metrics",
+        "per_class",
+        "confusion",
+        "predictions",
+        "errors_by_typicality",
+        "pair_confusions",
+        "pair_correlation",
+        "mistake_pixels",
+    ],
+) + (["results/tables/coefficients.parquet"] if "logistic_regression" in MODELS else [])
+
+# Each figure: the plot function that draws it (tidymnist.plots) and the tables it takes, by
+# the function's argument names.
+EXPLORE_FIGURES = {
+    "sample_digits": ("sample_digits", {"pixels": "sample_pixels"}),
+    "pixel_histogram": ("pixel_histogram", {"value_counts": "value_counts"}),
+    "centroids": ("centroid_tiles", {"centroids": "centroids"}),
+    "distance_boxplots": ("distance_boxplots", {"distances": "distances"}),
+    "least_typical": ("least_typical_grid", {"pixels": "least_typical_pixels"}),
+    "pairwise_differences": (
+        "pairwise_grid",
+        {"differences": "pairwise_differences", "separability": "pair_separability"},
+    ),
+}
+MODEL_FIGURES = {
+    "model_comparison": ("model_comparison", {"metrics": "metrics"}),
+    "per_class_f1": ("per_class_f1", {"per_class": "per_class"}),
+    "confusion_matrices": ("confusion_matrices", {"confusion": "confusion"}),
+    "mistakes_gallery": ("mistakes_gallery", {"pixels": "mistake_pixels"}),
+    "misclassifications_by_label": (
+        "misclassifications_by_label",
+        {"confusion": "confusion"},
+    ),
+    "errors_by_typicality": (
+        "errors_by_typicality",
+        {"errors": "errors_by_typicality"},
+    ),
+    "pair_confusions": (
+        "pair_confusions_plot",
+        {"pairs": "pair_confusions", "correlation": "pair_correlation"},
+    ),
+}
+if "logistic_regression" in MODELS:
+    MODEL_FIGURES["coefficient_maps"] = (
+        "coefficient_maps",
+        {"coefficients": "coefficients"},
+    )
+FIGURE_SPECS = EXPLORE_FIGURES | (MODEL_FIGURES if MODELS else {})
+FIGURES = expand("results/figures/{figure}.png", figure=list(FIGURE_SPECS))
 
 
 def raw_files(wildcards):
@@ -42,5 +96,7 @@ def raw_files(wildcards):
     }
 
 
-def figure_size(name):
-    return config["figures"]["size"][name]
+def figure_tables(wildcards):
+    """The tables a figure is drawn from, named as its plot function's arguments."""
+    _, tables = FIGURE_SPECS[wildcards.figure]
+    return {arg: f"results/tables/{table}.parquet" for arg, table in tables.items()}

@@ -7,7 +7,7 @@ from tidymnist.logs import logged
 
 with logged(snakemake.log[0]) as log:
     tables = {name: read_table(path) for name, path in snakemake.input.items()}
-    plot = getattr(plots, snakemake.params.plot)(**tables, **snakemake.params.options)
+    plot = plots.draw(snakemake.params.plot, tables, snakemake.params.class_names)
     width, height = snakemake.params.size
     save_figure(plot, snakemake.output[0], width, height, snakemake.params.dpi)
     log.info(

@@ -1,4 +1,4 @@
-"""One function per figure: tidy tables in, a ``ggplot`` out. Saving is the caller's job."""
+"""Figures of the exploration: sample digits, pixel values, centroids, distances, pairs."""
 
 from collections.abc import Sequence
 
@@ -20,22 +20,9 @@ from plotnine import (
     theme,
 )
 
-from tidymnist.digits import LABELS
+from tidymnist.plots.common import tiles as _tiles
+from tidymnist.plots.common import with_class
 from tidymnist.theme import LABEL_COLOURS, difference_scale, digit_axes, ink_scale, theme_tidymnist
-
-
-def with_class(
-    frame: pl.DataFrame, class_names: Sequence[str], label: str = "label", name: str = "class"
-) -> pl.DataFrame:
-    """Add the reader's name for ``label`` as an ordered column ``name``."""
-    names = pl.Enum(list(class_names))
-    mapping = dict(zip(LABELS, class_names, strict=True))
-    return frame.with_columns(pl.col(label).replace_strict(mapping, return_dtype=names).alias(name))
-
-
-def _tiles(frame: pl.DataFrame) -> pl.DataFrame:
-    """Pixel coordinates as signed integers, so that flipping the y axis cannot wrap around."""
-    return frame.with_columns(pl.col("x", "y").cast(pl.Int16))
 
 
 def sample_digits(pixels: pl.DataFrame, class_names: Sequence[str]) -> ggplot:

@@ -1,0 +1,55 @@
+"""One function per figure: tidy tables in, a ``ggplot`` out. Saving is the caller's job."""
+
+import inspect
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+from plotnine import ggplot
+
+from tidymnist.plots.explore import (
+    centroid_tiles,
+    distance_boxplots,
+    least_typical_grid,
+    pairwise_grid,
+    pixel_histogram,
+    sample_digits,
+)
+from tidymnist.plots.models import (
+    coefficient_maps,
+    confusion_matrices,
+    errors_by_typicality,
+    misclassifications_by_label,
+    mistakes_gallery,
+    model_comparison,
+    pair_confusions_plot,
+    per_class_f1,
+)
+
+
+def draw(name: str, tables: Mapping[str, pl.DataFrame], class_names: Sequence[str]) -> ggplot:
+    """Call the figure function ``name`` with ``tables`` (by argument name), and the class names
+    when it shows labels."""
+    function = globals()[name] if name in __all__ else None
+    if function is None:
+        raise ValueError(f"no figure function {name!r}: expected one of {', '.join(__all__)}")
+    if "class_names" in inspect.signature(function).parameters:
+        return function(**tables, class_names=class_names)
+    return function(**tables)
+
+
+__all__ = [
+    "centroid_tiles",
+    "coefficient_maps",
+    "confusion_matrices",
+    "distance_boxplots",
+    "errors_by_typicality",
+    "least_typical_grid",
+    "misclassifications_by_label",
+    "mistakes_gallery",
+    "model_comparison",
+    "pair_confusions_plot",
+    "pairwise_grid",
+    "per_class_f1",
+    "pixel_histogram",
+    "sample_digits",
+]

@@ -1,0 +1,373 @@
+"""The model figures: what each maps and carries, and that each draws without a warning.
+
+The tables are made by the real evaluation functions from a small synthetic prediction set, so
+the figures are tested on exactly the shapes the workflow gives them.
+"""
+
+import re
+from itertools import combinations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import polars as pl
+import pytest
+from plotnine import (
+    facet_grid,
+    facet_wrap,
+    geom_label,
+    geom_text,
+    scale_x_log10,
+    scale_y_log10,
+)
+
+from tidymnist import evaluate
+from tidymnist.digits import DIGIT_NAMES, FASHION_NAMES, LABELS, N_CLASSES, SIDE
+from tidymnist.distances import SCHEMA as DISTANCES_SCHEMA
+from tidymnist.pairwise import SEPARABILITY_SCHEMA
+from tidymnist.pixels import pixel_table
+from tidymnist.plots.models import (
+    coefficient_maps,
+    confusion_matrices,
+    errors_by_typicality,
+    misclassifications_by_label,
+    mistakes_gallery,
+    model_comparison,
+    pair_confusions_plot,
+    per_class_f1,
+)
+
+N_TEST = 400
+# Each model's chance of a wrong answer; the last has no probabilities (as an SVM without them).
+ERROR_RATES = {"nearest_centroid": 0.3, "knn": 0.1, "logistic_regression": 0.15, "svm": 0.05}
+FIT_SECONDS = {"nearest_centroid": 0.2, "knn": 1.5, "logistic_regression": 40.0, "svm": 300.0}
+
+
+def draws(plot) -> None:
+    """Draw the whole figure (warnings are errors under pytest's configuration)."""
+    figure = plot.draw()
+    plt.close(figure)
+
+
+def text_data(plot) -> pl.DataFrame:
+    """The data of all the plot's text layers (the label placement splits them by alignment)."""
+    return pl.concat(
+        [layer.geom.data for layer in plot.layers if isinstance(layer.geom, geom_text)]
+    )
+
+
+def layer(plot, geom):
+    (found,) = [layer for layer in plot.layers if isinstance(layer.geom, geom)]
+    return found
+
+
+@pytest.fixture(scope="module")
+def labels() -> np.ndarray:
+    return np.resize(np.arange(N_CLASSES, dtype=np.uint8), N_TEST)
+
+
+@pytest.fixture(scope="module")
+def predictions(labels) -> pl.DataFrame:
+    """Every model's answers: mostly right, wrong ones mostly the 'look-alike' label + 1 or 4."""
+    rng = np.random.default_rng(0)
+    frames = []
+    for model, rate in ERROR_RATES.items():
+        wrong = rng.random(N_TEST) < rate
+        shift = rng.choice([1, 4, 5], size=N_TEST, p=[0.6, 0.3, 0.1])
+        predicted = np.where(wrong, (labels + shift) % N_CLASSES, labels).astype(np.uint8)
+        probabilities = None
+        if model != "svm":
+            probabilities = rng.random((N_TEST, N_CLASSES))
+            probabilities[np.arange(N_TEST), predicted] += rng.uniform(0, 20, N_TEST)
+            probabilities /= probabilities.sum(axis=1, keepdims=True)
+        frames.append(
+            evaluate.predictions_table(model, np.arange(N_TEST), labels, predicted, probabilities)
+        )
+    return pl.concat(frames)
+
+
+@pytest.fixture(scope="module")
+def confusion(predictions) -> pl.DataFrame:
+    return evaluate.confusion_table(predictions)
+
+
+@pytest.fixture(scope="module")
+def metrics(predictions) -> pl.DataFrame:
+    costs = pl.DataFrame(
+        {
+            "model": list(FIT_SECONDS),
+            "fit_seconds": list(FIT_SECONDS.values()),
+            "predict_seconds": [0.1] * len(FIT_SECONDS),
+            "n_parameters": [7_850] * len(FIT_SECONDS),
+        },
+        schema=evaluate.COSTS_SCHEMA,
+    )
+    return evaluate.metrics_table(predictions, costs)
+
+
+@pytest.fixture(scope="module")
+def errors(predictions, labels) -> pl.DataFrame:
+    """Error rates by decile of distance; the wrong answers are given the larger distances."""
+    wrong = (
+        predictions.group_by("instance")
+        .agg(wrong=(pl.col("label") != pl.col("predicted")).sum())
+        .sort("instance")["wrong"]
+        .to_numpy()
+    )
+    distance = 40 + 10 * wrong + np.random.default_rng(1).random(N_TEST) * 15
+    distances = pl.DataFrame(
+        {
+            "split": ["test"] * N_TEST,
+            "instance": np.arange(N_TEST),
+            "label": labels,
+            "distance": distance,
+            "rank": np.ones(N_TEST),
+        },
+        schema=DISTANCES_SCHEMA,
+    )
+    return evaluate.errors_by_typicality(predictions, distances)
+
+
+@pytest.fixture(scope="module")
+def separability() -> pl.DataFrame:
+    pairs = list(combinations(LABELS, 2))
+    # The look-alike pairs (labels 1 or 4 apart, as the predictions above confuse them) are
+    # given the closest centroids.
+    rms = [20 + 5 * min((b - a) % 5, 4) + a * 0.1 for a, b in pairs]
+    order = np.argsort(np.argsort(rms, kind="stable")) + 1
+    return pl.DataFrame(
+        {
+            "label_a": [a for a, _ in pairs],
+            "label_b": [b for _, b in pairs],
+            "rms_difference": rms,
+            "max_abs_difference": [100.0] * len(pairs),
+            "correlation": [0.5] * len(pairs),
+            "rank": order,
+        },
+        schema=SEPARABILITY_SCHEMA,
+    ).sort("rank")
+
+
+@pytest.fixture(scope="module")
+def pairs(confusion, separability) -> pl.DataFrame:
+    return evaluate.pair_confusions(confusion, separability)
+
+
+@pytest.fixture(scope="module")
+def mistake_pixels(predictions, labels) -> pl.DataFrame:
+    """The pixel rows of each model's 5 surest mistakes, as the workflow joins them."""
+    images = np.random.default_rng(2).integers(0, 256, (N_TEST, SIDE, SIDE), dtype=np.uint8)
+    mistakes = evaluate.most_confident_mistakes(predictions, 5)
+    return pixel_table(images, labels, "test").join(
+        mistakes.select("model", "instance", "rank", "predicted", "probability"), on="instance"
+    )
+
+
+def test_model_comparison_puts_each_model_once_at_its_accuracy_and_fit_time(metrics):
+    plot = model_comparison(metrics)
+    assert plot.mapping["x"] == "fit_seconds"
+    assert plot.mapping["y"] == "percent"
+    assert isinstance(plot.scales.get_scales("x"), scale_x_log10)
+    points = plot.data.sort("model")
+    assert points.height == len(ERROR_RATES)
+    assert points["percent"].to_list() == pytest.approx(
+        metrics.sort("model")["accuracy"].to_numpy() * 100
+    )
+    names = text_data(plot)["text"]
+    assert sorted(text.rsplit(" ", 1)[0] for text in names) == [
+        "knn",
+        "logistic regression",
+        "nearest centroid",
+        "svm",
+    ]
+    best = metrics.sort("accuracy", descending=True)["model"][0].replace("_", " ")
+    assert f"{best} is the most accurate" in plot.labels.subtitle
+    assert "nearest centroid is the fastest to fit (0.2 s)" in plot.labels.subtitle
+    draws(plot)
+
+
+def test_model_comparison_keeps_labels_of_crowded_points_apart():
+    """Three models at almost the same place: their label boxes must not overlap."""
+    crowded = pl.DataFrame(
+        {
+            "model": ["a_model", "b_model", "c_model", "d_model"],
+            "accuracy": [0.95, 0.951, 0.949, 0.80],
+            "macro_f1": [0.9] * 4,
+            "log_loss": [0.2] * 4,
+            "fit_seconds": [10.0, 10.5, 11.0, 0.5],
+            "predict_seconds": [1.0] * 4,
+            "n_parameters": [100] * 4,
+        },
+        schema=evaluate.METRICS_SCHEMA,
+    )
+    plot = model_comparison(crowded)
+    boxes = text_data(plot).select(pl.col("left", "right").log10(), "bottom", "top")
+    assert boxes.height == 4
+    for (l1, r1, b1, t1), (l2, r2, b2, t2) in combinations(boxes.iter_rows(), 2):
+        assert r1 <= l2 or r2 <= l1 or t1 <= b2 or t2 <= b1
+    draws(plot)
+
+
+def test_model_comparison_of_one_model_draws(metrics):
+    draws(model_comparison(metrics.head(1)))
+
+
+def test_per_class_f1_maps_class_and_f1_per_model_and_names_the_hardest_label(predictions):
+    table = evaluate.per_class_table(predictions)
+    plot = per_class_f1(table, FASHION_NAMES)
+    assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["color"]) == ("class", "f1", "model")
+    assert plot.data.height == len(ERROR_RATES) * N_CLASSES
+    assert plot.data["class"].dtype == pl.Enum(list(FASHION_NAMES))
+    hardest = table.group_by("label").agg(pl.col("f1").mean()).sort("f1")["label"][0]
+    assert f"the hardest label is {FASHION_NAMES[hardest]} " in plot.labels.subtitle
+    draws(plot)
+
+
+def test_confusion_matrices_fill_is_the_share_of_each_true_label(confusion):
+    plot = confusion_matrices(confusion, DIGIT_NAMES)
+    assert isinstance(plot.facet, facet_wrap)
+    assert plot.facet.vars == ["strip"]
+    assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["fill"]) == (
+        "predicted_class",
+        "class",
+        "share",
+    )
+    rows = plot.data.group_by("model", "label").agg(pl.col("share").sum())
+    assert rows.height == len(ERROR_RATES) * N_CLASSES
+    assert rows["share"].to_list() == pytest.approx([1.0] * rows.height)
+    # true label 0 at the top: the discrete y scale lists the labels bottom-up
+    assert plot.scales.get_scales("y").limits == list(reversed(DIGIT_NAMES))
+    # the strips say each model's accuracy, computed from the counts
+    knn = confusion.filter(pl.col("model") == "knn")
+    right = knn.filter(pl.col("label") == pl.col("predicted"))["n"].sum() / knn["n"].sum()
+    assert f"knn: {round(right * 100, 1)}% correct" in plot.data["strip"].cast(str).to_list()
+    # the numbers are the errors only, and all of them
+    counts = layer(plot, geom_text).geom.data
+    assert (counts["label"] != counts["predicted"]).all()
+    assert counts["n"].sum() == confusion.filter(pl.col("label") != pl.col("predicted"))["n"].sum()
+    # the colour scale is capped above every error, and the subtitle says where
+    cap = float(re.search(r"capped at (\d+)%", plot.labels.subtitle).group(1)) / 100
+    errors = plot.data.filter(pl.col("label") != pl.col("predicted"))
+    assert errors["share"].max() <= cap < plot.data.filter(~pl.col("error"))["share"].min()
+    assert plot.scales.get_scales("fill").limits[1] == pytest.approx(cap**0.5)
+    draws(plot)
+
+
+def test_mistakes_gallery_shows_each_mistake_with_its_caption(mistake_pixels):
+    plot = mistakes_gallery(mistake_pixels, DIGIT_NAMES)
+    assert isinstance(plot.facet, facet_grid)
+    assert (plot.facet.rows, plot.facet.cols) == (["model"], ["rank"])
+    assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["fill"]) == ("x", "y", "value")
+    # the model without probabilities has no confident mistakes
+    assert set(plot.data["model"].cast(str)) == {"knn", "logistic\nregression", "nearest\ncentroid"}
+    captions = layer(plot, geom_label).geom.data
+    assert captions.height == 3 * 5
+    first = mistake_pixels.filter(pl.col("model") == "knn", pl.col("rank") == 1).row(0, named=True)
+    expected = f"{first['label']} → {first['predicted']} ({round(first['probability'] * 100)}%)"
+    assert expected in captions["text"].to_list()
+    draws(plot)
+
+
+def test_mistakes_gallery_splits_long_class_names_over_two_lines(mistake_pixels):
+    plot = mistakes_gallery(mistake_pixels, FASHION_NAMES)
+    captions = layer(plot, geom_label).geom.data
+    assert captions.height == 2 * 3 * 5  # a line above and a line below each image
+    first = mistake_pixels.filter(pl.col("model") == "knn", pl.col("rank") == 1).row(0, named=True)
+    assert f"{FASHION_NAMES[first['label']]} →" in captions["text"].to_list()
+    draws(plot)
+
+
+def test_misclassifications_count_every_wrong_answer_and_name_the_most_missed(confusion):
+    plot = misclassifications_by_label(confusion, DIGIT_NAMES)
+    assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["fill"]) == (
+        "class",
+        "wrong",
+        "model",
+    )
+    wrong = confusion.filter(pl.col("label") != pl.col("predicted"))
+    assert plot.data["wrong"].sum() == wrong["n"].sum()
+    assert plot.data.height == len(ERROR_RATES) * N_CLASSES
+    worst = wrong.group_by("label").agg(pl.col("n").sum()).sort("n", descending=True).row(0)
+    assert f"{worst[0]} is missed most often ({worst[1]:,} times)" in plot.labels.subtitle
+    draws(plot)
+
+
+def test_coefficient_maps_are_tiles_per_label_on_a_symmetric_scale():
+    rng = np.random.default_rng(3)
+    pixel = np.tile(np.arange(SIDE * SIDE), N_CLASSES)
+    coefficients = pl.DataFrame(
+        {
+            "label": np.repeat(np.arange(N_CLASSES), SIDE * SIDE),
+            "pixel": pixel,
+            "x": pixel % SIDE,
+            "y": pixel // SIDE,
+            "coefficient": rng.normal(0, 0.3, pixel.size),
+        },
+        schema={
+            "label": pl.UInt8,
+            "pixel": pl.UInt16,
+            "x": pl.UInt8,
+            "y": pl.UInt8,
+            "coefficient": pl.Float64,
+        },
+    )
+    plot = coefficient_maps(coefficients, DIGIT_NAMES)
+    assert isinstance(plot.facet, facet_wrap)
+    assert plot.facet.vars == ["class"]
+    assert plot.facet._nrow == 2
+    assert plot.mapping["fill"] == "coefficient"
+    assert plot.data["y"].dtype == pl.Int16  # signed, so the reversed y axis cannot wrap
+    low, high = plot.scales.get_scales("fill").limits
+    assert -low == high == pytest.approx(coefficients["coefficient"].abs().max())
+    draws(plot)
+
+
+def test_errors_by_typicality_plots_each_models_rate_per_decile(errors):
+    plot = errors_by_typicality(errors)
+    assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["color"]) == (
+        "decile",
+        "percent",
+        "model",
+    )
+    assert plot.data.height == len(ERROR_RATES) * 10
+    assert plot.data["percent"].to_list() == pytest.approx(
+        (plot.data["error_rate"] * 100).to_list()
+    )
+    mean = errors.group_by("decile").agg(pl.col("error_rate").mean()).sort("decile")
+    first, last = mean["error_rate"][0], mean["error_rate"][-1]
+    assert last > first  # the fixture gave the wrong answers the larger distances
+    assert f"the least typical tenth is misclassified {last:.1%}" in plot.labels.subtitle
+    assert f"{(last - first) * 100:.1f} percentage points more" in plot.labels.subtitle
+    assert plot.labels.title.startswith("Untypical digits")
+    draws(plot)
+
+
+def test_pair_confusions_sum_over_models_and_quote_the_correlations(confusion, pairs):
+    correlation = evaluate.pair_correlation(pairs)
+    plot = pair_confusions_plot(pairs, correlation, DIGIT_NAMES)
+    assert (plot.mapping["x"], plot.mapping["y"]) == ("rms_difference", "plotted")
+    assert isinstance(plot.scales.get_scales("y"), scale_y_log10)
+    assert plot.data.height == 45
+    wrong = confusion.filter(pl.col("label") != pl.col("predicted"))["n"].sum()
+    assert plot.data["confusions"].sum() == wrong
+    assert (plot.data["plotted"] == plot.data["confusions"] + 1).all()
+    assert "4/9" in plot.data["text"].to_list()
+    shown = text_data(plot)["text"]
+    assert shown.n_unique() == shown.len() > 20  # most pairs named, none twice
+    low = correlation.sort("spearman_rho").row(0, named=True)
+    assert f"{low['spearman_rho']:.2f} ({low['model'].replace('_', ' ')})" in plot.labels.subtitle
+    assert correlation["spearman_rho"].max() < 0  # look-alike pairs were made the confused ones
+    assert "negative" in plot.labels.subtitle
+    draws(plot)
+
+
+def test_pair_confusions_with_long_names_leave_out_labels_that_would_overlap(pairs):
+    plot = pair_confusions_plot(pairs, evaluate.pair_correlation(pairs), FASHION_NAMES)
+    assert "T-shirt/top / Trouser" in plot.data["text"].to_list()
+    labels = text_data(plot)
+    boxes = labels.select("left", "right", pl.col("bottom", "top").log10())
+    # boxes are in the scale's units; with ~7 x 5 inch panels any overlap would be visible
+    for (l1, r1, b1, t1), (l2, r2, b2, t2) in combinations(boxes.iter_rows(), 2):
+        assert r1 <= l2 or r2 <= l1 or t1 <= b2 or t2 <= b1
+    assert 20 < labels.height < 45  # long names do not all fit, but most do
+    assert plot.labels.caption.startswith(f"{45 - labels.height} of the 45 pairs are not named")
+    draws(plot)

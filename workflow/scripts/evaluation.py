@@ -1,0 +1,17 @@
+"""Gather every model's predictions; derive metrics, per-class scores and confusion counts."""
+
+import polars as pl
+
+from tidymnist.evaluate import confusion_table, metrics_table, per_class_table
+from tidymnist.io.tables import read_table, write_table
+from tidymnist.logs import logged
+
+with logged(snakemake.log[0]) as log:
+    predictions = pl.concat([read_table(path) for path in snakemake.input.predictions])
+    costs = pl.concat([read_table(path) for path in snakemake.input.costs])
+    metrics = metrics_table(predictions, costs)
+    log.info("metrics:\n%s", metrics)
+    write_table(predictions, snakemake.output.predictions)
+    write_table(metrics, snakemake.output.metrics)
+    write_table(per_class_table(predictions), snakemake.output.per_class)
+    write_table(confusion_table(predictions), snakemake.output.confusion)

@@ -1,0 +1,24 @@
+"""Train one classifier on the training split and save it with its model card."""
+
+from tidymnist.io.models import save_model
+from tidymnist.io.tables import read_table, scan_table
+from tidymnist.logs import logged
+from tidymnist.models import adopt_centroids, fit_model, stored_values
+from tidymnist.pixels import split_arrays
+
+with logged(snakemake.log[0]):
+    name = snakemake.wildcards.model
+    _, images, labels = split_arrays(scan_table(snakemake.input.pixels), "train")
+    model, seconds = fit_model(name, snakemake.params.spec, snakemake.params.seed, images, labels)
+    if name == "nearest_centroid":
+        model = adopt_centroids(model, read_table(snakemake.input.centroids))
+    card = {
+        "model": name,
+        "config": dict(snakemake.params.spec),
+        "seed": snakemake.params.seed,
+        "fit_seconds": seconds,
+        "n_parameters": stored_values(model),
+        "training_images": len(labels),
+        "data": read_table(snakemake.input.files).to_dicts(),
+    }
+    save_model(model, snakemake.output.model, card)
