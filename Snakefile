@@ -8,9 +8,11 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/explore.smk"
+include: "workflow/rules/embed.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -19,3 +21,4 @@ rule all:
         TABLES,
         MODEL_TABLES if MODELS else [],
         FIGURES,
+        "results/report.html",

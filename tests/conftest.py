@@ -10,6 +10,7 @@ import yaml
 
 from tidymnist.io.dataset import load_split
 from tidymnist.pixels import pixel_table
+from workflow_runner import copy_project, snakemake
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "reference" / "tidyverse"
@@ -81,3 +82,12 @@ def tiny():
             pixel_table(test, np.array([1], np.uint8), "test"),
         ]
     )
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """A scratch copy of the project after the whole workflow ran on the .test/ data."""
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    run = snakemake(project, "--configfile", ".test/config.yaml")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return project

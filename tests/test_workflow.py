@@ -51,14 +51,6 @@ TABLES = {
 TEST_IMAGES = 200
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("project"))
-    run = snakemake(project, "--configfile", TEST_CONFIG)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return project
-
-
 def test_every_table_has_its_documented_columns_and_types(built):
     for name, schema in TABLES.items():
         table = pl.read_parquet(built / "results" / "tables" / f"{name}.parquet")

@@ -23,6 +23,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import SVC
+from threadpoolctl import threadpool_limits
 
 from tidymnist.augment import shifted_copies
 from tidymnist.digits import N_CLASSES, N_PIXELS
@@ -107,6 +108,10 @@ def fit_model(
     shifted copies of them, if any); return it and the seconds it took.
 
     Whatever the estimator prints while fitting (a network's loss per epoch) goes to the log.
+    Linear algebra runs on one thread: multi-threaded BLAS sums in an order that depends on the
+    number of threads, and a network trained for several epochs amplifies those last-bit
+    differences into different weights, so the same config would give different models on
+    machines with different core counts. The workflow runs several fits at once instead.
     """
     model = build_model(name, spec, seed)
     if spec.get("augment_shifts"):
@@ -115,7 +120,11 @@ def fit_model(
         model[-1].set_params(verbose=True)
     log.info("fitting %s on %d images: %s", name, len(labels), model)
     start = time.perf_counter()
-    with contextlib.redirect_stdout(_LogWriter()), warnings.catch_warnings(record=True) as caught:
+    with (
+        contextlib.redirect_stdout(_LogWriter()),
+        warnings.catch_warnings(record=True) as caught,
+        threadpool_limits(limits=1),  # see below
+    ):
         warnings.simplefilter("always")
         model.fit(images, labels)
     seconds = time.perf_counter() - start

@@ -30,6 +30,11 @@ TABLES = expand(
         "pair_separability",
         "label_summary",
         "value_counts",
+        "pca_loadings",
+        "pca_variance",
+        "pca_coordinates",
+        "tsne_map",
+        "least_typical_places",
     ],
 )
 MODELS = [name for name in MODEL_NAMES if config["models"][name]["enabled"]]
@@ -61,6 +66,23 @@ EXPLORE_FIGURES = {
         {"differences": "pairwise_differences", "separability": "pair_separability"},
     ),
 }
+EMBED_FIGURES = {
+    "pca_scatter": ("pca_scatter", {"coordinates": "pca_sample"}),
+    "eigen_digits": (
+        "eigen_digits",
+        {"loadings": "pca_loadings", "variance": "pca_variance"},
+    ),
+    "explained_variance": ("explained_variance", {"variance": "pca_variance"}),
+    "tsne_map": ("tsne_plot", {"tsne": "tsne_map"}),
+    "least_typical_on_maps": (
+        "least_typical_on_maps",
+        {
+            "coordinates": "pca_sample",
+            "tsne": "tsne_map",
+            "places": "least_typical_places",
+        },
+    ),
+}
 MODEL_FIGURES = {
     "model_comparison": ("model_comparison", {"metrics": "metrics"}),
     "per_class_f1": ("per_class_f1", {"per_class": "per_class"}),
@@ -84,8 +106,54 @@ if "logistic_regression" in MODELS:
         "coefficient_maps",
         {"coefficients": "coefficients"},
     )
-FIGURE_SPECS = EXPLORE_FIGURES | (MODEL_FIGURES if MODELS else {})
+FIGURE_SPECS = EXPLORE_FIGURES | EMBED_FIGURES | (MODEL_FIGURES if MODELS else {})
 FIGURES = expand("results/figures/{figure}.png", figure=list(FIGURE_SPECS))
+
+
+BENCHMARKS = (
+    expand(
+        "results/benchmarks/{step}.tsv",
+        step=[
+            "pixels",
+            "centroids",
+            "distances",
+            "pairwise",
+            "label_summary",
+            "pca",
+            "tsne",
+        ],
+    )
+    + expand("results/benchmarks/figure_{figure}.tsv", figure=list(FIGURE_SPECS))
+    + (
+        expand(
+            "results/benchmarks/{step}_{model}.tsv",
+            step=["fit", "evaluate"],
+            model=MODELS,
+        )
+        + ["results/benchmarks/evaluation.tsv"]
+        if MODELS
+        else []
+    )
+)
+REPORT_TABLES = [
+    "files",
+    "label_summary",
+    "value_counts",
+    "pair_separability",
+    "pca_variance",
+    "tsne_map",
+] + (
+    [
+        "metrics",
+        "per_class",
+        "confusion",
+        "errors_by_typicality",
+        "pair_confusions",
+        "pair_correlation",
+    ]
+    if MODELS
+    else []
+)
 
 
 def raw_files(wildcards):

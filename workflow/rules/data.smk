@@ -26,6 +26,8 @@ rule pixels:
         files="results/tables/files.parquet",
     log:
         "results/logs/pixels.log",
+    benchmark:
+        "results/benchmarks/pixels.tsv"
     params:
         data_format=config["data_format"],
         checksums=config["checksums"],

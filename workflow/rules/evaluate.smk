@@ -12,6 +12,8 @@ rule evaluation:
         confusion="results/tables/confusion.parquet",
     log:
         "results/logs/evaluation.log",
+    benchmark:
+        "results/benchmarks/evaluation.tsv"
     script:
         "../scripts/evaluation.py"
 

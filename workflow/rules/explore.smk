@@ -6,6 +6,8 @@ rule centroids:
         "results/tables/centroids.parquet",
     log:
         "results/logs/centroids.log",
+    benchmark:
+        "results/benchmarks/centroids.tsv"
     script:
         "../scripts/centroids.py"
 
@@ -19,6 +21,8 @@ rule distances:
         "results/tables/distances.parquet",
     log:
         "results/logs/distances.log",
+    benchmark:
+        "results/benchmarks/distances.tsv"
     script:
         "../scripts/distances.py"
 
@@ -32,6 +36,8 @@ rule pairwise:
         separability="results/tables/pair_separability.parquet",
     log:
         "results/logs/pairwise.log",
+    benchmark:
+        "results/benchmarks/pairwise.tsv"
     script:
         "../scripts/pairwise.py"
 
@@ -45,6 +51,8 @@ rule label_summary:
         "results/tables/label_summary.parquet",
     log:
         "results/logs/label_summary.log",
+    benchmark:
+        "results/benchmarks/label_summary.tsv"
     params:
         near_white_max=config["explore"]["near_white_max"],
         near_black_min=config["explore"]["near_black_min"],

@@ -6,6 +6,8 @@ rule figure:
         "results/figures/{figure}.png",
     log:
         "results/logs/figures/{figure}.log",
+    benchmark:
+        "results/benchmarks/figure_{figure}.tsv"
     wildcard_constraints:
         figure="|".join(FIGURE_SPECS),
     params:

@@ -6,6 +6,13 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 from plotnine import ggplot
 
+from tidymnist.plots.embed import (
+    eigen_digits,
+    explained_variance,
+    least_typical_on_maps,
+    pca_scatter,
+    tsne_plot,
+)
 from tidymnist.plots.explore import (
     centroid_tiles,
     distance_boxplots,
@@ -42,14 +49,19 @@ __all__ = [
     "coefficient_maps",
     "confusion_matrices",
     "distance_boxplots",
+    "eigen_digits",
     "errors_by_typicality",
+    "explained_variance",
     "least_typical_grid",
+    "least_typical_on_maps",
     "misclassifications_by_label",
     "mistakes_gallery",
     "model_comparison",
     "pair_confusions_plot",
     "pairwise_grid",
+    "pca_scatter",
     "per_class_f1",
     "pixel_histogram",
     "sample_digits",
+    "tsne_plot",
 ]

@@ -1,0 +1,58 @@
+"""Where a result came from: the code version and the libraries that made it."""
+
+import subprocess
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+
+import polars as pl
+
+PACKAGES = (
+    "tidymnist",
+    "polars",
+    "pyarrow",
+    "numpy",
+    "scikit-learn",
+    "plotnine",
+    "snakemake",
+    "openTSNE",
+    "skops",
+    "great-tables",
+)
+
+
+def git_commit(directory: str = ".") -> str:
+    """The checked-out commit (with "+changes" when the tree differs from it), or "unknown"."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{commit}+changes" if dirty else commit
+
+
+def package_versions() -> pl.DataFrame:
+    rows = []
+    for name in PACKAGES:
+        try:
+            rows.append({"package": name, "version": version(name)})
+        except PackageNotFoundError:
+            rows.append({"package": name, "version": "not installed"})
+    return pl.DataFrame(rows)
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

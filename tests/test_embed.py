@@ -1,0 +1,110 @@
+"""PCA, the t-SNE map and placing new digits on it, on real MNIST subsets."""
+
+import numpy as np
+import polars as pl
+import pytest
+
+from tidymnist.embed import (
+    LOADINGS_SCHEMA,
+    MAP_SCHEMA,
+    PLACES_SCHEMA,
+    VARIANCE_SCHEMA,
+    coordinates_table,
+    fit_pca,
+    least_typical_places,
+    loadings_table,
+    place_on_map,
+    sample_instances,
+    tsne_map,
+    variance_table,
+)
+from tidymnist.io.dataset import load_split
+
+
+@pytest.fixture(scope="module")
+def subset(mnist_path):
+    train = load_split(mnist_path, "train", limit=2000)
+    return np.arange(2000, dtype=np.uint32), train.images, train.labels
+
+
+@pytest.fixture(scope="module")
+def pca(subset):
+    return fit_pca(subset[1])
+
+
+def test_loadings_are_orthonormal(pca):
+    table = loadings_table(pca, 20)
+    assert table.schema == LOADINGS_SCHEMA
+    components = table.sort("component", "pixel")["loading"].to_numpy().reshape(20, 784)
+    np.testing.assert_allclose(components @ components.T, np.eye(20), atol=1e-6)
+
+
+def test_explained_variance_matches_numpys_svd(pca, subset):
+    x = subset[1].reshape(2000, -1) / 255.0
+    singular = np.linalg.svd(x - x.mean(axis=0), compute_uv=False)
+    expected = singular**2 / (len(x) - 1)
+    table = variance_table(pca)
+    assert table.schema == VARIANCE_SCHEMA
+    np.testing.assert_allclose(table["variance"].to_numpy()[:50], expected[:50], rtol=1e-4)
+    assert table["cumulative_ratio"][-1] == pytest.approx(1.0, abs=1e-6)
+    assert table["variance_ratio"].is_sorted(descending=True)
+
+
+def test_coordinates_are_the_projection_on_the_components(pca, subset):
+    table = coordinates_table(pca, 5, "train", subset)
+    assert table.columns == ["split", "instance", "label", "pc1", "pc2", "pc3", "pc4", "pc5"]
+    centred = subset[1].reshape(2000, -1) / 255.0 - pca.mean_
+    np.testing.assert_allclose(table["pc1"].to_numpy(), centred @ pca.components_[0], atol=1e-4)
+    assert abs(table["pc1"].mean()) < 1e-4  # centred on the training mean
+
+
+@pytest.fixture(scope="module")
+def small_map(pca, subset):
+    coordinates = coordinates_table(pca, 30, "train", subset)
+    sample = coordinates[sample_instances(coordinates.height, 600, seed=1)]
+    return sample, tsne_map(sample, 30, perplexity=20, seed=7), coordinates
+
+
+def test_the_map_is_identical_for_the_same_seed(small_map):
+    sample, first, _ = small_map
+    assert first.schema == MAP_SCHEMA
+    again = tsne_map(sample, 30, perplexity=20, seed=7)
+    assert first.equals(again)
+    other_seed = tsne_map(sample, 30, perplexity=20, seed=8)
+    assert not first.equals(other_seed)
+
+
+def neighbour_labels(tsne: pl.DataFrame, points: np.ndarray, k: int = 5) -> np.ndarray:
+    reference = tsne.select("tsne1", "tsne2").to_numpy()
+    labels = tsne["label"].to_numpy()
+    squared = ((points[:, None, :] - reference[None]) ** 2).sum(axis=2)
+    nearest = np.argsort(squared, axis=1)[:, :k]
+    return np.array([np.bincount(labels[row], minlength=10).argmax() for row in nearest])
+
+
+def test_new_training_digits_land_in_their_own_labels_cluster(small_map):
+    sample, tsne, coordinates = small_map
+    new = coordinates.join(sample.select("instance"), on="instance", how="anti").head(150)
+    placed = place_on_map(tsne, sample, new, dimensions=30, perplexity=20, seed=7)
+    agreement = (neighbour_labels(tsne, placed) == new["label"].to_numpy()).mean()
+    assert agreement > 0.8
+    # and a digit already on the map lands where it is
+    again = place_on_map(tsne, sample, sample.head(50), dimensions=30, perplexity=20, seed=7)
+    assert (neighbour_labels(tsne, again) == sample["label"].to_numpy()[:50]).mean() >= 0.85
+
+
+def test_least_typical_places_keep_map_digits_where_they_are(small_map):
+    sample, tsne, coordinates = small_map
+    on_map = sample.head(2).select("instance")
+    off_map = coordinates.join(sample.select("instance"), on="instance", how="anti").head(2)
+    chosen = pl.concat([on_map, off_map.select("instance")]).with_columns(
+        rank=pl.Series([1, 2, 3, 4], dtype=pl.UInt32)
+    )
+    places = least_typical_places(chosen, coordinates, tsne, dimensions=30, perplexity=20, seed=7)
+    assert places.schema == PLACES_SCHEMA
+    assert places.group_by("map").len().sort("map")["len"].to_list() == [4, 4]
+    kept = places.filter(pl.col("map") == "t-SNE map").join(tsne, on="instance")
+    assert kept.height == 2
+    assert (kept["dim1"] == kept["tsne1"]).all()
+    plane = places.filter(pl.col("map") == "PCA plane").join(coordinates, on="instance")
+    np.testing.assert_allclose(plane["dim1"].to_numpy(), plane["pc1"].to_numpy(), rtol=1e-6)

@@ -1,0 +1,71 @@
+rule pca:
+    """PCA of the training images: eigen-digits, explained variance, every image's coordinates."""
+    input:
+        pixels="results/tables/pixels.parquet",
+    output:
+        loadings="results/tables/pca_loadings.parquet",
+        variance="results/tables/pca_variance.parquet",
+        coordinates="results/tables/pca_coordinates.parquet",
+    log:
+        "results/logs/embed/pca.log",
+    benchmark:
+        "results/benchmarks/pca.tsv"
+    params:
+        components=config["embed"]["pca_components"],
+    script:
+        "../scripts/pca.py"
+
+
+rule pca_sample:
+    """A seeded sample of training images' PCA coordinates, for the scatter plots."""
+    input:
+        coordinates="results/tables/pca_coordinates.parquet",
+    output:
+        "results/tables/pca_sample.parquet",
+    log:
+        "results/logs/embed/pca_sample.log",
+    params:
+        size=config["embed"]["scatter_sample"],
+        seed=config["seed"],
+    script:
+        "../scripts/pca_sample.py"
+
+
+rule tsne:
+    """A t-SNE map of a seeded sample of training images, from their PCA coordinates."""
+    input:
+        coordinates="results/tables/pca_coordinates.parquet",
+    output:
+        "results/tables/tsne_map.parquet",
+    log:
+        "results/logs/embed/tsne.log",
+    benchmark:
+        "results/benchmarks/tsne.tsv"
+    threads: 2
+    params:
+        size=config["embed"]["tsne_sample"],
+        dimensions=config["embed"]["pca_components"],
+        perplexity=config["embed"]["perplexity"],
+        seed=config["seed"],
+    script:
+        "../scripts/tsne.py"
+
+
+rule least_typical_places:
+    """Where the least typical training digits fall on the PCA plane and the t-SNE map."""
+    input:
+        coordinates="results/tables/pca_coordinates.parquet",
+        tsne="results/tables/tsne_map.parquet",
+        distances="results/tables/distances.parquet",
+    output:
+        "results/tables/least_typical_places.parquet",
+    log:
+        "results/logs/embed/least_typical_places.log",
+    threads: 2
+    params:
+        k=config["explore"]["least_typical"],
+        dimensions=config["embed"]["pca_components"],
+        perplexity=config["embed"]["perplexity"],
+        seed=config["seed"],
+    script:
+        "../scripts/least_typical_places.py"

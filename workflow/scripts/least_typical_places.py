@@ -1,0 +1,18 @@
+"""Where the least typical training digits fall on the PCA plane and the t-SNE map."""
+
+from tidymnist.distances import least_typical
+from tidymnist.embed import least_typical_places
+from tidymnist.io.tables import read_table, write_table
+from tidymnist.logs import logged
+
+with logged(snakemake.log[0]):
+    places = least_typical_places(
+        least_typical(read_table(snakemake.input.distances), snakemake.params.k),
+        read_table(snakemake.input.coordinates),
+        read_table(snakemake.input.tsne),
+        dimensions=snakemake.params.dimensions,
+        perplexity=snakemake.params.perplexity,
+        seed=snakemake.params.seed,
+        n_jobs=snakemake.threads,
+    )
+    write_table(places, snakemake.output[0])

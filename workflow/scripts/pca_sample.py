@@ -1,0 +1,12 @@
+"""A seeded sample of the training images' PCA coordinates."""
+
+import polars as pl
+
+from tidymnist.embed import sample_instances
+from tidymnist.io.tables import read_table, write_table
+from tidymnist.logs import logged
+
+with logged(snakemake.log[0]):
+    train = read_table(snakemake.input.coordinates).filter(pl.col("split") == "train")
+    rows = sample_instances(train.height, snakemake.params.size, snakemake.params.seed)
+    write_table(train[rows], snakemake.output[0])
