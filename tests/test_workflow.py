@@ -1,5 +1,6 @@
 """The whole workflow on the synthetic .test/ data and on a slice of the real MNIST."""
 
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -146,8 +147,10 @@ def test_changing_one_value_reruns_only_what_it_affects(built):
         for line in dry.stdout.splitlines()
         if len(line.split()) == 2 and line.split()[1].isdigit() and line.split()[0] != "total"
     )
-    # the least typical table, its one figure, and the target rule: nothing else
-    assert jobs == {"least_typical": 1, "figure": 1, "all": 1}
+    # the least typical digits, their places on the maps, the two figures that show them, the
+    # report and the target rule: no table upstream of them, no model
+    expected = {"least_typical": 1, "least_typical_places": 1, "figure": 2, "report": 1, "all": 1}
+    assert jobs == expected
 
 
 @pytest.mark.parametrize(
@@ -205,8 +208,19 @@ def test_real_mnist_on_a_reduced_config(tmp_path, mnist_path):
         f"data_dir={mnist_path}",
         "max_images={train: 3000, test: 500}",
         "figures={dpi: 50}",
+        "embed={tsne_sample: 1000}",
+        "models={neural_network: {hidden_layer_sizes: [64], augment_shifts: 0}}",
     )
     assert run.returncode == 0, run.stderr[-3000:]
+    metrics = dict(
+        pl.read_parquet(project / "results/tables/metrics.parquet")
+        .select("model", "accuracy")
+        .iter_rows()
+    )
+    assert metrics["nearest_centroid"] > 0.75
+    assert metrics["logistic_regression"] > 0.85
+    assert metrics["svm"] > 0.9
+    assert (project / "results/report.html").stat().st_size > 100_000
     distances = pl.read_parquet(project / "results/tables/distances.parquet")
     assert distances.group_by("split").len().sort("split").rows() == [
         ("train", 3000),
@@ -227,6 +241,8 @@ def test_fashion_mnist_runs_through_the_workflow_with_its_class_names(tmp_path):
     project = copy_project(tmp_path)
     run = snakemake(
         project,
+        "results/tables/centroids.parquet",
+        "results/figures/centroids.png",
         "--configfile",
         "workflow/presets/fashion-mnist.yaml",
         "--config",
@@ -240,3 +256,15 @@ def test_fashion_mnist_runs_through_the_workflow_with_its_class_names(tmp_path):
     names = yaml.safe_load((REPO / "workflow/presets/fashion-mnist.yaml").read_text())
     drawn = plots.centroid_tiles(centroids, names["class_names"]).data
     assert set(drawn["class"].unique()) == set(FASHION_NAMES)
+
+
+def test_snakemakes_own_report_holds_every_figure_and_the_article(built, tmp_path):
+    archive = tmp_path / "snakemake-report.zip"
+    run = snakemake(built, "--configfile", TEST_CONFIG, "--report", str(archive))
+    assert run.returncode == 0, run.stderr[-2000:]
+    with zipfile.ZipFile(archive) as bundle:
+        names = "\n".join(bundle.namelist())
+    figures = yaml.safe_load((REPO / "config.yaml").read_text())["figures"]["size"]
+    for figure in figures:
+        assert f"{figure}.png" in names, figure
+    assert "report.html" in names

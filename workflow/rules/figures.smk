@@ -3,7 +3,12 @@ rule figure:
     input:
         unpack(figure_tables),
     output:
-        "results/figures/{figure}.png",
+        report(
+            "results/figures/{figure}.png",
+            caption="../report/figure.rst",
+            category="Figures",
+            labels={"figure": "{figure}"},
+        ),
     log:
         "results/logs/figures/{figure}.log",
     benchmark:

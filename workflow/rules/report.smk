@@ -5,7 +5,12 @@ rule report:
         tables=expand("results/tables/{table}.parquet", table=REPORT_TABLES),
         benchmarks=BENCHMARKS,
     output:
-        "results/report.html",
+        report(
+            "results/report.html",
+            caption="../report/workflow.rst",
+            category="Article",
+            labels={"page": "report.html"},
+        ),
     log:
         "results/logs/report.log",
     params:
