@@ -9,9 +9,9 @@ from plotnine import (
     facet_grid,
     facet_wrap,
     geom_boxplot,
-    geom_col,
     geom_label,
     geom_raster,
+    geom_rect,
     ggplot,
     labs,
     scale_fill_manual,
@@ -57,11 +57,16 @@ def sample_digits(pixels: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
 def pixel_histogram(value_counts: pl.DataFrame) -> ggplot:
     """How often each pixel value occurs (log scale: blank pixels dwarf the rest)."""
     data = value_counts.with_columns(share=pl.col("n") / pl.col("n").sum()).filter(pl.col("n") > 0)
+    # bars on a log scale cannot start at 0: they rise from half the smallest share instead
+    data = data.with_columns(floor=pl.col("share").min() / 2)
     blank = data.filter(pl.col("value") == 0)["share"].sum()
     full = data.filter(pl.col("value") >= 250)["share"].sum()
     return (
         ggplot(data, aes("value", "share"))
-        + geom_col(fill="#333333", width=1)
+        + geom_rect(
+            aes(xmin="value - 0.5", xmax="value + 0.5", ymin="floor", ymax="share"),
+            fill="#333333",
+        )
         + scale_y_log10(
             labels=lambda breaks: [f"{b:.2%}" if b < 0.01 else f"{b:.0%}" for b in breaks]
         )

@@ -1,0 +1,53 @@
+"""Time the six exploration figures, drawn from the workflow's tables in one process.
+
+Run after the workflow has built results/tables/ (the figures are saved to a temporary folder at
+the sizes and dpi of config.yaml):
+
+    uv run python bench/figures.py
+"""
+
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from tidymnist import plots
+from tidymnist.io.figures import save_figure
+from tidymnist.io.tables import read_table
+
+ROOT = Path(__file__).parents[1]
+FIGURES = {  # as FIGURE_SPECS in workflow/rules/common.smk
+    "sample_digits": ("sample_digits", {"pixels": "sample_pixels"}),
+    "pixel_histogram": ("pixel_histogram", {"value_counts": "value_counts"}),
+    "centroids": ("centroid_tiles", {"centroids": "centroids"}),
+    "distance_boxplots": ("distance_boxplots", {"distances": "distances"}),
+    "least_typical": ("least_typical_grid", {"pixels": "least_typical_pixels"}),
+    "pairwise_differences": (
+        "pairwise_grid",
+        {"differences": "pairwise_differences", "separability": "pair_separability"},
+    ),
+}
+
+
+def main() -> None:
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    tables_dir = ROOT / "results" / "tables"
+    total = 0.0
+    with tempfile.TemporaryDirectory() as out:
+        for name, (function, inputs) in FIGURES.items():
+            start = time.perf_counter()
+            tables = {arg: read_table(tables_dir / f"{t}.parquet") for arg, t in inputs.items()}
+            plot = plots.draw(function, tables, config["class_names"])
+            width, height = config["figures"]["size"][name]
+            save_figure(plot, Path(out) / f"{name}.png", width, height, config["figures"]["dpi"])
+            seconds = time.perf_counter() - start
+            total += seconds
+            dpi = config["figures"]["dpi"]
+            print(f"{name:22} {seconds:5.2f} s  ({width} x {height} in, {dpi} dpi)")
+    verdict = "PASS" if total < 30 else "FAIL"
+    print(f"{'six figures':22} {total:5.2f} s  {verdict} against 30 s")
+
+
+if __name__ == "__main__":
+    main()
