@@ -311,9 +311,19 @@ def build_context(
             },
             {
                 "kind": "table",
+                "name": "stages",
+                "title": "Time and memory per stage",
+                "caption": "From Snakemake's benchmark files: wall-clock seconds summed over each "
+                "stage's steps (two jobs may run side by side) and the largest peak memory of a "
+                "step.",
+                "html": html_table(stage_summary(provenance["timings"]), decimals=1),
+            },
+            {
+                "kind": "table",
                 "name": "timings",
-                "title": "Time and memory per step",
-                "caption": "From Snakemake's benchmark files: wall-clock seconds and peak memory.",
+                "title": "Every step",
+                "collapsed": True,
+                "caption": None,
                 "html": html_table(provenance["timings"], decimals=1),
             },
             {
