@@ -23,25 +23,17 @@ PACKAGES = (
 def git_commit(directory: str = ".") -> str:
     """The checked-out commit (with "+changes" when the tree differs from it), or "unknown"."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
+        commit = _git(directory, "rev-parse", "--short", "HEAD")
+        dirty = _git(directory, "status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return f"{commit}+changes" if dirty else commit
+
+
+def _git(directory: str, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=directory, capture_output=True, text=True, check=True, timeout=10
+    ).stdout.strip()
 
 
 def package_versions() -> pl.DataFrame:
