@@ -15,19 +15,9 @@ import yaml
 from tidymnist import plots
 from tidymnist.io.figures import save_figure
 from tidymnist.io.tables import read_table
+from tidymnist.plots.catalogue import EXPLORE_FIGURES
 
 ROOT = Path(__file__).parents[1]
-FIGURES = {  # as FIGURE_SPECS in workflow/rules/common.smk
-    "sample_digits": ("sample_digits", {"pixels": "sample_pixels"}),
-    "pixel_histogram": ("pixel_histogram", {"value_counts": "value_counts"}),
-    "centroids": ("centroid_tiles", {"centroids": "centroids"}),
-    "distance_boxplots": ("distance_boxplots", {"distances": "distances"}),
-    "least_typical": ("least_typical_grid", {"pixels": "least_typical_pixels"}),
-    "pairwise_differences": (
-        "pairwise_grid",
-        {"differences": "pairwise_differences", "separability": "pair_separability"},
-    ),
-}
 
 
 def main() -> None:
@@ -35,7 +25,7 @@ def main() -> None:
     tables_dir = ROOT / "results" / "tables"
     total = 0.0
     with tempfile.TemporaryDirectory() as out:
-        for name, (function, inputs) in FIGURES.items():
+        for name, (function, inputs) in EXPLORE_FIGURES.items():
             start = time.perf_counter()
             tables = {arg: read_table(tables_dir / f"{t}.parquet") for arg, t in inputs.items()}
             plot = plots.draw(function, tables, config["class_names"])

@@ -6,6 +6,7 @@ from snakemake.utils import min_version, validate
 from tidymnist.config import check_config, coerce_to_schema
 from tidymnist.io.dataset import IDX_FILES, missing_files, split_paths
 from tidymnist.models import MODEL_NAMES
+from tidymnist.plots.catalogue import figure_specs
 
 min_version("9.0")
 
@@ -53,60 +54,8 @@ MODEL_TABLES = expand(
     ],
 ) + (["results/tables/coefficients.parquet"] if "logistic_regression" in MODELS else [])
 
-# Each figure: the plot function that draws it (tidymnist.plots) and the tables it takes, by
-# the function's argument names.
-EXPLORE_FIGURES = {
-    "sample_digits": ("sample_digits", {"pixels": "sample_pixels"}),
-    "pixel_histogram": ("pixel_histogram", {"value_counts": "value_counts"}),
-    "centroids": ("centroid_tiles", {"centroids": "centroids"}),
-    "distance_boxplots": ("distance_boxplots", {"distances": "distances"}),
-    "least_typical": ("least_typical_grid", {"pixels": "least_typical_pixels"}),
-    "pairwise_differences": (
-        "pairwise_grid",
-        {"differences": "pairwise_differences", "separability": "pair_separability"},
-    ),
-}
-EMBED_FIGURES = {
-    "pca_scatter": ("pca_scatter", {"coordinates": "pca_sample"}),
-    "eigen_digits": (
-        "eigen_digits",
-        {"loadings": "pca_loadings", "variance": "pca_variance"},
-    ),
-    "explained_variance": ("explained_variance", {"variance": "pca_variance"}),
-    "tsne_map": ("tsne_plot", {"tsne": "tsne_map"}),
-    "least_typical_on_maps": (
-        "least_typical_on_maps",
-        {
-            "coordinates": "pca_sample",
-            "tsne": "tsne_map",
-            "places": "least_typical_places",
-        },
-    ),
-}
-MODEL_FIGURES = {
-    "model_comparison": ("model_comparison", {"metrics": "metrics"}),
-    "per_class_f1": ("per_class_f1", {"per_class": "per_class"}),
-    "confusion_matrices": ("confusion_matrices", {"confusion": "confusion"}),
-    "mistakes_gallery": ("mistakes_gallery", {"pixels": "mistake_pixels"}),
-    "misclassifications_by_label": (
-        "misclassifications_by_label",
-        {"confusion": "confusion"},
-    ),
-    "errors_by_typicality": (
-        "errors_by_typicality",
-        {"errors": "errors_by_typicality"},
-    ),
-    "pair_confusions": (
-        "pair_confusions_plot",
-        {"pairs": "pair_confusions", "correlation": "pair_correlation"},
-    ),
-}
-if "logistic_regression" in MODELS:
-    MODEL_FIGURES["coefficient_maps"] = (
-        "coefficient_maps",
-        {"coefficients": "coefficients"},
-    )
-FIGURE_SPECS = EXPLORE_FIGURES | EMBED_FIGURES | (MODEL_FIGURES if MODELS else {})
+# Each figure: the plot function that draws it and the tables it takes (tidymnist.plots.catalogue).
+FIGURE_SPECS = figure_specs(MODELS)
 FIGURES = expand("results/figures/{figure}.png", figure=list(FIGURE_SPECS))
 
 
