@@ -26,12 +26,27 @@ from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits
 
 from tidymnist.augment import shifted_copies
+from tidymnist.deskew import Deskew
 from tidymnist.digits import N_CLASSES, N_PIXELS
 from tidymnist.pixels import xy
 
 log = logging.getLogger(__name__)
 
-MODEL_NAMES = ("nearest_centroid", "knn", "logistic_regression", "neural_network", "svm")
+MODEL_NAMES = ("nearest_centroid", "knn", "logistic_regression", "neural_network", "svm", "cnn")
+# The keys of a "cnn" spec handed to tidymnist.cnn.CNNClassifier (the rest are pipeline options).
+CNN_PARAMS = (
+    "channels",
+    "hidden",
+    "dropout",
+    "epochs",
+    "batch_size",
+    "learning_rate",
+    "weight_decay",
+    "augment",
+    "max_shift",
+    "max_rotation",
+    "threads",
+)
 
 
 def scale_pixels(images: np.ndarray) -> np.ndarray:
@@ -64,16 +79,21 @@ def _classifier(name: str, spec: dict[str, Any], seed: int) -> BaseEstimator:
         )
     if name == "svm":
         svm = SVC(C=spec["C"], gamma=spec["gamma"], random_state=seed)
-        if not spec["probability"]:
-            return svm
         # Platt scaling fitted on 3-fold cross-validated decision values; one SVM on all data.
-        return CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False)
+        calibrated = CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False)
+        return calibrated if spec["probability"] else svm
+    if name == "cnn":
+        from tidymnist.cnn import CNNClassifier  # noqa: PLC0415 (imports without torch)
+
+        return CNNClassifier(**{k: spec[k] for k in CNN_PARAMS if k in spec}, seed=seed)
     raise ValueError(f"unknown model {name!r}: expected one of {', '.join(MODEL_NAMES)}")
 
 
-def build_model(name: str, spec: dict[str, Any], seed: int) -> Pipeline:
-    """The pipeline for model ``name``: scale pixels, an optional PCA, the classifier."""
-    steps = [("scale", FunctionTransformer(scale_pixels))]
+def build_model(name: str, spec: dict[str, Any], seed: int, deskew: bool = False) -> Pipeline:
+    """The pipeline for model ``name``: deskew (if asked), scale pixels, an optional PCA, the
+    classifier."""
+    steps = [("deskew", Deskew())] if deskew else []
+    steps.append(("scale", FunctionTransformer(scale_pixels)))
     if spec.get("pca_components"):
         steps.append(("pca", PCA(n_components=spec["pca_components"], random_state=seed)))
     steps.append(("classifier", _classifier(name, spec, seed)))
@@ -98,22 +118,33 @@ def stored_values(model: Pipeline) -> int:
             )
         if isinstance(step, KNeighborsClassifier):
             total += int(step._fit_X.size)  # the stored training set
+        if hasattr(step, "network_"):  # the CNN: its weights and batch-norm statistics
+            total += step.n_parameters()
     return total
 
 
 def fit_model(
-    name: str, spec: dict[str, Any], seed: int, images: np.ndarray, labels: np.ndarray
+    name: str,
+    spec: dict[str, Any],
+    seed: int,
+    images: np.ndarray,
+    labels: np.ndarray,
+    *,
+    deskew: bool = False,
 ) -> tuple[Pipeline, float]:
     """Build and fit model ``name`` on raw training images (plus ``spec["augment_shifts"]``
-    shifted copies of them, if any); return it and the seconds it took.
+    shifted copies of them, if any), deskewed first if ``deskew``; return it and the seconds it
+    took.
 
     Whatever the estimator prints while fitting (a network's loss per epoch) goes to the log.
     Linear algebra runs on one thread: multi-threaded BLAS sums in an order that depends on the
     number of threads, and a network trained for several epochs amplifies those last-bit
     differences into different weights, so the same config would give different models on
-    machines with different core counts. The workflow runs several fits at once instead.
+    machines with different core counts. The workflow runs several fits at once instead. The
+    CNN sets its own number of threads (``spec["threads"]``) and is deterministic for a given
+    number.
     """
-    model = build_model(name, spec, seed)
+    model = build_model(name, spec, seed, deskew=deskew)
     if spec.get("augment_shifts"):
         images, labels = shifted_copies(images, labels, spec["augment_shifts"])
     if name == "neural_network":

@@ -1,0 +1,134 @@
+"""Deskewing and the convolutional network on the full MNIST, against baselines in the same run.
+
+Two parts, each fit on the 60,000 training digits and scored on the 10,000 test digits:
+
+- ``deskew``: the project's classic models (config.yaml's specs, seed 42, through
+  ``tidymnist.models.fit_model``) with and without the deskewing step; target: k-NN > 98.2%
+  deskewed.
+- ``cnn``: the CNN with the default settings below (``CNN_DEFAULTS``, what config.yaml's
+  ``models.cnn`` should hold) on ``--threads`` threads; targets: >= 99.4% test accuracy and
+  training under 10 minutes on 2 cores. The baseline in the same run is the same network
+  trained without augmentation (``--baseline none`` skips it).
+
+Prints one row per model and variant: accuracy, fit and predict seconds (wall clock), the CPU
+seconds of the process during the fit (on a busy machine wall time grows, CPU time far less),
+and the load average before and after. Develop with ``--limit`` and ``--epochs``.
+
+    uv run python bench/cnn.py --data-dir ../shared/data/mnist --part cnn
+"""
+
+import argparse
+import logging
+import os
+import time
+from pathlib import Path
+
+import yaml
+
+from tidymnist.io.dataset import load_split
+from tidymnist.models import fit_model
+
+CNN_DEFAULTS = {
+    "channels": [32, 64],
+    "hidden": 128,
+    "dropout": 0.3,
+    "epochs": 8,
+    "batch_size": 128,
+    "learning_rate": 0.003,
+    "weight_decay": 0.0001,
+    "augment": True,
+    "max_shift": 2.0,
+    "max_rotation": 10.0,
+    "threads": 2,
+}
+TARGETS = {"knn deskewed": 0.982, "cnn": 0.994}
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def measure(name, spec, seed, train, test, *, deskew: bool) -> dict:
+    """Fit one model, predict the test split: accuracy and seconds."""
+    cpu = time.process_time()
+    model, fit_s = fit_model(name, spec, seed, train.images, train.labels, deskew=deskew)
+    cpu = time.process_time() - cpu
+    start = time.perf_counter()
+    predicted = model.predict(test.images)
+    predict_s = time.perf_counter() - start
+    return {
+        "accuracy": float((predicted == test.labels).mean()),
+        "fit_s": fit_s,
+        "fit_cpu_s": cpu,
+        "predict_s": predict_s,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default="../shared/data/mnist")
+    parser.add_argument("--config", default=str(Path(__file__).parents[1] / "config.yaml"))
+    parser.add_argument("--part", choices=["deskew", "cnn", "all"], default="all")
+    parser.add_argument(
+        "--models", nargs="*", default=["knn", "logistic_regression", "nearest_centroid"]
+    )
+    parser.add_argument("--baseline", choices=["no-augment", "none"], default="no-augment")
+    parser.add_argument("--threads", type=int, default=CNN_DEFAULTS["threads"])
+    parser.add_argument("--epochs", type=int, default=CNN_DEFAULTS["epochs"])
+    parser.add_argument("--limit", type=int, default=None, help="use the first N training images")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    config = yaml.safe_load(Path(args.config).read_text())
+    seed = config["seed"]
+    train = load_split(args.data_dir, "train", checksums=config["checksums"], limit=args.limit)
+    test = load_split(args.data_dir, "test", checksums=config["checksums"])
+
+    rows = []
+
+    def record(model, variant, target_key, result):
+        row = {"model": model, "variant": variant, **result, "load": load_average()}
+        row["target"] = TARGETS.get(target_key)
+        rows.append(row)
+        print(
+            "{model:20} {variant:22} acc={accuracy:.4f} fit={fit_s:7.1f}s "
+            "(cpu {fit_cpu_s:7.1f}s) predict={predict_s:6.1f}s load={load}".format(**row),
+            flush=True,
+        )
+
+    print(f"load average at start: {load_average()}", flush=True)
+    if args.part in ("deskew", "all"):
+        for name in args.models:
+            spec = config["models"][name]
+            for deskew in (False, True):
+                result = measure(name, spec, seed, train, test, deskew=deskew)
+                variant = "deskewed" if deskew else "raw"
+                record(name, variant, f"{name} {variant}", result)
+    if args.part in ("cnn", "all"):
+        spec = {**CNN_DEFAULTS, "epochs": args.epochs, "threads": args.threads}
+        result = measure("cnn", spec, seed, train, test, deskew=False)
+        record("cnn", "defaults", "cnn", result)
+        if args.baseline == "no-augment":
+            result = measure("cnn", {**spec, "augment": False}, seed, train, test, deskew=False)
+            record("cnn", "without augmentation", "", result)
+
+    print(f"\n{len(train.labels)} training images, {args.threads} CNN threads, seed {seed}")
+    print("| model | variant | accuracy | fit s | fit CPU s | predict s | load average | target |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        target = row["target"]
+        verdict = (
+            f"{'>=' if row['model'] == 'cnn' else '>'} {target:.1%} "
+            + ("PASS" if row["accuracy"] >= target else "FAIL")
+            if target
+            else ""
+        )
+        if row["model"] == "cnn" and row["variant"] == "defaults":
+            verdict += f"; fit < 600 s {'PASS' if row['fit_s'] < 600 else 'FAIL'}"
+        print(
+            f"| {row['model']} | {row['variant']} | {row['accuracy']:.2%} | {row['fit_s']:.1f} | "
+            f"{row['fit_cpu_s']:.1f} | {row['predict_s']:.1f} | {row['load']} | {verdict} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
