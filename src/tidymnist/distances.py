@@ -4,7 +4,10 @@ The distance is the root-mean-square difference over the 784 pixels, on the 0-25
 ``sqrt(mean((value - centroid)^2))``, as in the original tidyverse analysis.
 """
 
+import numpy as np
 import polars as pl
+
+from tidymnist.digits import N_CLASSES, N_PIXELS
 
 SCHEMA = pl.Schema(
     {
@@ -19,12 +22,20 @@ SCHEMA = pl.Schema(
 
 def distances(pixels: pl.LazyFrame | pl.DataFrame, centroids: pl.DataFrame) -> pl.DataFrame:
     """One row per image: its distance to its own label's centroid and its rank within its split
-    and label (rank 1 is the farthest, the least typical)."""
+    and label (rank 1 is the farthest, the least typical).
+
+    Streams: each pixel's centroid value is looked up by position (``label * 784 + pixel`` in a
+    10 x 784 array) rather than joined, and only the per-image results are held in memory.
+    """
+    centroid = pl.lit(centroid_lookup(centroids)).gather(
+        pl.col("label").cast(pl.UInt32) * N_PIXELS + pl.col("pixel")
+    )
     return (
         pixels.lazy()
-        .join(centroids.lazy().select("label", "pixel", "mean_value"), on=["label", "pixel"])
+        .select("split", "instance", "label", squared=(pl.col("value") - centroid).pow(2))
         .group_by("split", "instance", "label")
-        .agg(distance=(pl.col("value") - pl.col("mean_value")).pow(2).mean().sqrt())
+        .agg(distance=pl.col("squared").mean().sqrt())
+        .filter(pl.col("label").is_in(centroids["label"].unique().to_list()))
         .with_columns(
             rank=pl.col("distance")
             .rank(method="ordinal", descending=True)
@@ -35,6 +46,15 @@ def distances(pixels: pl.LazyFrame | pl.DataFrame, centroids: pl.DataFrame) -> p
         .sort("split", "instance")
         .collect(engine="streaming")
     )
+
+
+def centroid_lookup(centroids: pl.DataFrame) -> pl.Series:
+    """The centroids as one Float64 series indexed by ``label * 784 + pixel`` (NaN where there is
+    no centroid: :func:`distances` leaves out images of such labels, as a join would)."""
+    lookup = np.full(N_CLASSES * N_PIXELS, np.nan)
+    index = centroids["label"].cast(pl.Int64) * N_PIXELS + centroids["pixel"].cast(pl.Int64)
+    lookup[index.to_numpy()] = centroids["mean_value"].to_numpy()
+    return pl.Series("centroid", lookup)
 
 
 def least_typical(distances: pl.DataFrame, k: int, split: str = "train") -> pl.DataFrame:

@@ -29,6 +29,10 @@ SCHEMA = pl.Schema(
     }
 )
 
+# One image's pixel, x and y columns (see tidymnist.digits), repeated for every image.
+PIXEL = np.arange(N_PIXELS, dtype=np.uint16)
+X, Y = (PIXEL % SIDE).astype(np.uint8), (PIXEL // SIDE).astype(np.uint8)
+
 
 def xy(pixel: pl.Expr) -> list[pl.Expr]:
     """The ``x`` and ``y`` columns for a ``pixel`` expression (see :mod:`tidymnist.digits`)."""
@@ -45,17 +49,16 @@ def pixel_table(
             f"expected n images of 28x28 and n labels, got {images.shape}, {labels.shape}"
         )
     instance = np.arange(first_instance, first_instance + n, dtype=np.uint32)
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         {
             "instance": np.repeat(instance, N_PIXELS),
             "label": np.repeat(labels.astype(np.uint8), N_PIXELS),
-            "pixel": np.tile(np.arange(N_PIXELS, dtype=np.uint16), n),
+            "pixel": np.tile(PIXEL, n),
+            "x": np.tile(X, n),
+            "y": np.tile(Y, n),
             "value": np.ascontiguousarray(images, dtype=np.uint8).reshape(-1),
         }
-    )
-    return frame.with_columns(
-        pl.lit(split, dtype=SPLIT).alias("split"), *xy(pl.col("pixel"))
-    ).select(SCHEMA.names())
+    ).select(pl.lit(split, dtype=SPLIT).alias("split"), pl.all())
 
 
 def pixel_chunks(

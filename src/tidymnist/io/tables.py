@@ -2,13 +2,14 @@
 failed or interrupted step never leaves a half-written table behind."""
 
 import contextlib
+import itertools
 import logging
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
+from polars.io.plugins import register_io_source
 
 log = logging.getLogger(__name__)
 
@@ -35,25 +36,34 @@ def write_table(frame: pl.DataFrame, path: str | os.PathLike) -> None:
 
 
 def write_table_chunks(chunks: Iterable[pl.DataFrame], path: str | os.PathLike) -> int:
-    """Write a table that arrives in pieces, one Parquet row group per piece; return its rows.
+    """Write a table that arrives in pieces, in row groups the size of the first piece; return its
+    rows.
 
-    Memory stays at the size of one piece however long the table grows.
+    The pieces stream through polars' Parquet sink (as a lazy source read one piece at a time), so
+    memory stays at the size of a few pieces however long the table grows.
     """
+    pieces = iter(chunks)
+    first = next(pieces, None)
+    if first is None:
+        raise ValueError(f"{path}: no rows to write")
     rows = 0
-    writer = None
+
+    def source(with_columns, predicate, _n_rows, _batch_size) -> Iterator[pl.DataFrame]:
+        nonlocal rows
+        for piece in itertools.chain([first], pieces):
+            if piece.schema != first.schema:
+                raise ValueError(
+                    f"{path}: a piece has columns {piece.schema}, the first {first.schema}"
+                )
+            rows += piece.height
+            columns = piece if with_columns is None else piece.select(with_columns)
+            yield columns if predicate is None else columns.filter(predicate)
+
+    lazy = register_io_source(source, schema=first.schema, explain_name="table pieces")
     with atomic_path(path) as tmp:
-        try:
-            for chunk in chunks:
-                table = chunk.to_arrow()
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema, compression=COMPRESSION)
-                writer.write_table(table, row_group_size=len(table))
-                rows += len(table)
-        finally:
-            if writer is not None:
-                writer.close()
-        if writer is None:
-            raise ValueError(f"{path}: no rows to write")
+        lazy.sink_parquet(
+            tmp, compression=COMPRESSION, statistics=True, row_group_size=max(first.height, 1)
+        )
     return rows
 
 
