@@ -14,6 +14,8 @@ include: "workflow/rules/explore.smk"
 include: "workflow/rules/embed.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/sweep.smk"
+include: "workflow/rules/custom.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 
@@ -23,5 +25,8 @@ rule all:
     input:
         TABLES,
         MODEL_TABLES if MODELS else [],
+        SWEEP_TABLES,
+        CUSTOM_TABLES,
         FIGURES,
         "results/report.html",
+        "results/draw.html" if MODELS else [],

@@ -1,5 +1,6 @@
 """The whole workflow on the synthetic .test/ data and on a slice of the real MNIST."""
 
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -50,6 +51,9 @@ TABLES = {
     "pair_correlation": PAIR_CORRELATION_SCHEMA,
 }
 TEST_IMAGES = 200
+# The test config trains every model but the CNN (an optional extra), each as is and deskewed.
+CLASSIC = [name for name in MODEL_NAMES if name != "cnn"]
+TRAINED = CLASSIC + [f"{name}_deskewed" for name in CLASSIC]
 
 
 def test_every_table_has_its_documented_columns_and_types(built):
@@ -72,9 +76,9 @@ def table(project, name):
 def test_every_model_is_trained_and_evaluated_consistently(built):
     metrics, confusion = table(built, "metrics"), table(built, "confusion")
     per_class, predictions = table(built, "per_class"), table(built, "predictions")
-    assert sorted(metrics["model"]) == sorted(MODEL_NAMES)
+    assert sorted(metrics["model"]) == sorted(TRAINED)
     counts = confusion.group_by("model").agg(pl.col("n").sum())
-    assert counts["n"].to_list() == [TEST_IMAGES] * len(MODEL_NAMES)
+    assert counts["n"].to_list() == [TEST_IMAGES] * len(TRAINED)
     diagonal = (
         confusion.filter(pl.col("label") == pl.col("predicted"))
         .group_by("model")
@@ -93,7 +97,7 @@ def test_every_model_is_trained_and_evaluated_consistently(built):
 def test_saved_models_reload_and_give_the_evaluated_predictions(built):
     test = load_split(built / ".test/data", "test")
     predictions = table(built, "predictions")
-    for name in MODEL_NAMES:
+    for name in TRAINED:
         model = load_model(built / "results" / "models" / f"{name}.skops")
         expected = predictions.filter(pl.col("model") == name).sort("instance")["predicted"]
         assert model.predict(test.images).tolist() == expected.to_list(), name
@@ -210,6 +214,8 @@ def test_real_mnist_on_a_reduced_config(tmp_path, mnist_path):
         "figures={dpi: 50}",
         "embed={tsne_sample: 1000}",
         "models={neural_network: {hidden_layer_sizes: [64], augment_shifts: 0}}",
+        "sweep={validation: 500}",
+        "deskew=off",
     )
     assert run.returncode == 0, run.stderr[-3000:]
     metrics = dict(
@@ -264,7 +270,81 @@ def test_snakemakes_own_report_holds_every_figure_and_the_article(built, tmp_pat
     assert run.returncode == 0, run.stderr[-2000:]
     with zipfile.ZipFile(archive) as bundle:
         names = "\n".join(bundle.namelist())
-    figures = yaml.safe_load((REPO / "config.yaml").read_text())["figures"]["size"]
-    for figure in figures:
-        assert f"{figure}.png" in names, figure
+    drawn = sorted(path.name for path in (built / "results/figures").glob("*.png"))
+    assert len(drawn) >= 20
+    for figure in drawn:
+        assert figure in names, figure
     assert "report.html" in names
+
+
+def test_custom_digits_are_answered_and_bad_files_listed(built):
+    predictions, accuracy = table(built, "custom_predictions"), table(built, "custom_accuracy")
+    errors = table(built, "custom_errors")
+    # the ten drawn digits are read; the text file and the blank page are listed with why
+    assert predictions["file"].n_unique() == 10
+    assert sorted(predictions["model"].unique()) == sorted(TRAINED)
+    assert errors.sort("file").rows() == [
+        ("blank_page.png", errors.filter(pl.col("file") == "blank_page.png")["error"][0]),
+        ("notes.png", errors.filter(pl.col("file") == "notes.png")["error"][0]),
+    ]
+    assert "no ink" in errors.filter(pl.col("file") == "blank_page.png")["error"][0]
+    assert "not" in errors.filter(pl.col("file") == "notes.png")["error"][0]
+    # accuracy is recomputed from the predictions and the labels file
+    labels = pl.read_csv(REPO / ".test/custom/labels.csv")
+    right = (
+        predictions.join(labels, on="file", suffix="_csv")
+        .group_by("model")
+        .agg(correct=(pl.col("prediction") == pl.col("label_csv")).sum())
+    )
+    assert dict(accuracy.select("model", "correct").rows()) == dict(right.rows())
+    assert accuracy["n"].to_list() == [10] * len(TRAINED)
+    assert accuracy["accuracy"].max() >= 0.7  # models of the synthetic strokes read most
+    places = table(built, "custom_places")
+    assert places.group_by("map").len().sort("map")["len"].to_list() == [10, 10]
+    assert places.select("dim1", "dim2").null_count().sum_horizontal()[0] == 0
+
+
+def test_sweep_points_are_gathered_in_one_table(built):
+    sweep = table(built, "sweep")
+    knn = sweep.filter(pl.col("model") == "knn")
+    assert knn["value"].to_list() == ["1", "3", "5"]
+    assert (knn["n_train"] == 500).all()
+    assert (knn["n_validation"] == 100).all()
+    assert sweep["accuracy"].is_between(0.3, 1.0).all()
+    assert (built / "results/figures/sweep_accuracy.png").exists()
+
+
+def test_the_draw_page_carries_the_light_models(built):
+    page = (built / "results/draw.html").read_text()
+    for name in ("nearest_centroid", "logistic_regression", "neural_network"):
+        assert f'"{name}"' in page, name
+    assert "http://" not in page.replace("http://www.w3.org", "")  # nothing fetched from outside
+    assert 'href="draw.html"' in (built / "results/report.html").read_text()
+
+
+def test_the_cnn_rule_trains_and_joins_the_evaluation(built, tmp_path):
+    pytest.importorskip("torch", reason="PyTorch (the optional cnn extra) is not installed")
+    from tidymnist.io.weights import load_cnn  # noqa: PLC0415 (needs torch)
+
+    built = shutil.copytree(built, tmp_path / "project", symlinks=True)  # keep `built` as it was
+    run = snakemake(
+        built,
+        "--configfile",
+        TEST_CONFIG,
+        "--config",
+        "models={cnn: {enabled: true, epochs: 1}}",
+        "--",
+        "results/tables/metrics.parquet",
+        "results/figures/feature_maps.png",
+        "results/figures/custom_feature_maps.png",
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    metrics = dict(table(built, "metrics").select("model", "accuracy").iter_rows())
+    assert {"cnn", "cnn_deskewed"} <= set(metrics)
+    assert metrics["cnn"] > 0.5  # one short epoch on the synthetic digits; chance is 0.1
+    test = load_split(built / ".test/data", "test")
+    reloaded = load_cnn(built / "results/models/cnn.safetensors")
+    expected = table(built, "predictions").filter(pl.col("model") == "cnn").sort("instance")
+    assert reloaded.predict(test.images).tolist() == expected["predicted"].to_list()
+    maps = table(built, "cnn_activations")
+    assert set(maps["layer"].unique()) >= {"conv1", "conv2"}

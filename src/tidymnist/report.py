@@ -51,6 +51,7 @@ STAGES = {
     "fit": "models: fit",
     "evaluate": "models: predict",
     "evaluation": "models: predict",
+    "sweep": "sweeps",
     "figure": "figures",
 }
 
@@ -209,6 +210,76 @@ def model_captions(
     }
 
 
+def extra_model_captions(tables: Mapping[str, pl.DataFrame]) -> dict[str, str]:
+    """Captions of the optional model figures: deskewing, the sweep, the CNN's feature maps."""
+    captions = {}
+    metrics = tables["metrics"]
+    deskewed = metrics.filter(pl.col("model").str.ends_with("_deskewed"))
+    if deskewed.height and deskewed.height < metrics.height:
+        gains = (
+            deskewed.with_columns(base=pl.col("model").str.strip_suffix("_deskewed"))
+            .join(metrics, left_on="base", right_on="model", suffix="_as_is")
+            .with_columns(gain=pl.col("accuracy") - pl.col("accuracy_as_is"))
+            .sort("gain", descending=True)
+        )
+        top, low = gains.row(0, named=True), gains.row(-1, named=True)
+        captions["deskew_gain"] = (
+            f"Deskewing changes test accuracy by {low['gain'] * 100:+.2f} ({low['base']}) to "
+            f"{top['gain'] * 100:+.2f} points ({top['base']}: {top['accuracy_as_is']:.2%} to "
+            f"{top['accuracy']:.2%})."
+        )
+    if "sweep" in tables:
+        best = (
+            tables["sweep"]
+            .sort("accuracy", descending=True)
+            .group_by("model", "parameter", maintain_order=True)
+            .first()
+        )
+        captions["sweep_accuracy"] = (
+            "Best values on the held-out images: "
+            + "; ".join(
+                f"{row['model']} {row['parameter']} = {row['value']} ({row['accuracy']:.2%})"
+                for row in best.sort("model").iter_rows(named=True)
+            )
+            + ". The test split is never used to choose."
+        )
+    if "cnn" in set(metrics["model"]):
+        captions["feature_maps"] = (
+            "Each convolution layer's most active feature maps for one test digit: the first "
+            "layer answers to edges and stroke directions, the deeper one to parts of the digit."
+        )
+    return captions
+
+
+def custom_captions(tables: Mapping[str, pl.DataFrame]) -> dict[str, str]:
+    """What to notice in the figures of the custom digits."""
+    captions = {
+        "preprocessing_steps": "One image taken through MNIST's own recipe: which side is ink, "
+        "the paper's unevenness removed, cropped to the ink, the longer side scaled to 20 px "
+        "with anti-aliasing, and centred by its centre of mass in 28 x 28.",
+    }
+    if "custom_predictions" in tables:
+        n = tables["custom_predictions"]["file"].n_unique()
+        accuracy = tables.get("custom_accuracy")
+        if accuracy is not None and accuracy.height:
+            best = accuracy.row(0, named=True)
+            worst = accuracy.row(-1, named=True)
+            said = (
+                f"With labels, {best['model']} reads {best['correct']} of {best['n']} right "
+                f"({best['accuracy']:.0%}), {worst['model']} {worst['correct']} "
+                f"({worst['accuracy']:.0%})."
+            )
+        else:
+            said = "Give a labels file to score the models on them."
+        captions["custom_gallery"] = f"{n} custom digits, as given and in MNIST's format. {said}"
+        captions["custom_on_maps"] = (
+            "Each custom digit placed among the training digits: on the PCA plane by projection, "
+            "on the t-SNE map by openTSNE's transform, which leaves the map as it is."
+        )
+        captions["custom_feature_maps"] = "The CNN's most active feature maps for a custom digit."
+    return captions
+
+
 def render(context: Mapping[str, Any]) -> str:
     """The report page for ``context`` (see templates/report.html.j2 for what it uses)."""
     environment = jinja2.Environment(
@@ -241,6 +312,13 @@ FIGURE_TITLES = {
     "coefficient_maps": "Logistic regression coefficients",
     "errors_by_typicality": "Typicality and errors",
     "pair_confusions": "Pair similarity and confusions",
+    "deskew_gain": "What deskewing buys each model",
+    "sweep_accuracy": "Hyperparameter sweeps",
+    "feature_maps": "What the CNN sees",
+    "preprocessing_steps": "From a photo to MNIST's format",
+    "custom_gallery": "Your digits and every model's answer",
+    "custom_on_maps": "Your digits on the maps",
+    "custom_feature_maps": "What the CNN sees in your digit",
 }
 SECTIONS = (
     (
@@ -264,7 +342,42 @@ SECTIONS = (
         "Each model is trained on the training split and judged on the test split, which it "
         "has never seen.",
     ),
+    (
+        "your-digits",
+        "Your own digits",
+        "custom",
+        "Digits that are not MNIST's, brought to its format the way MNIST was made, then read "
+        "by the same models.",
+    ),
 )
+
+
+def custom_tables(tables: Mapping[str, pl.DataFrame]) -> list[dict[str, Any]]:
+    """The custom digits' accuracy per model, and the files that could not be used."""
+    blocks = []
+    accuracy = tables.get("custom_accuracy")
+    if accuracy is not None and accuracy.height:
+        blocks.append(
+            {
+                "kind": "table",
+                "name": "custom_accuracy",
+                "title": "Accuracy on your digits",
+                "caption": "Over the custom digits the labels file names.",
+                "html": html_table(accuracy, percent=("accuracy",)),
+            }
+        )
+    errors = tables.get("custom_errors")
+    if errors is not None and errors.height:
+        blocks.append(
+            {
+                "kind": "table",
+                "name": "custom_errors",
+                "title": f"Files not used ({errors.height})",
+                "caption": "Each was skipped with the reason; the others were read as usual.",
+                "html": html_table(errors),
+            }
+        )
+    return blocks
 
 
 def figure_block(name: str, png: bytes, caption: str, width_px: int) -> dict[str, Any]:
@@ -288,13 +401,16 @@ def build_context(
     tables: Mapping[str, pl.DataFrame],
     class_names: Sequence[str],
     provenance: Mapping[str, Any],
+    draw_page: bool = False,
 ) -> dict[str, Any]:
     """Everything the template shows: provenance first, then a section per stage."""
     captions = {"explore": explore_captions(tables, class_names)}
     if "pca_variance" in tables:
         captions["embed"] = embed_captions(tables)
     if "metrics" in tables:
-        captions["models"] = model_captions(tables, class_names)
+        captions["models"] = model_captions(tables, class_names) | extra_model_captions(tables)
+    if "preprocessing_steps" in figures:
+        captions["custom"] = custom_captions(tables)
 
     run = {
         "id": "what-was-run",
@@ -376,6 +492,30 @@ def build_context(
                     "html": html_table(per_class),
                 },
             )
+        if stage == "models" and "sweep" in tables:
+            blocks.append(
+                {
+                    "kind": "table",
+                    "name": "sweep",
+                    "title": "Sweep points",
+                    "collapsed": True,
+                    "caption": None,
+                    "html": html_table(tables["sweep"], percent=("accuracy",)),
+                }
+            )
+        if stage == "models" and draw_page:
+            blocks.append(
+                {
+                    "kind": "link",
+                    "href": "draw.html",
+                    "text": "Draw a digit",
+                    "after": "with the mouse or a finger and watch the nearest centroid, the "
+                    "logistic regression and the network answer as you draw (a page beside this "
+                    "one, offline). `tidymnist serve` adds every other model.",
+                }
+            )
+        if stage == "custom":
+            blocks.extend(custom_tables(tables))
         sections.append({"id": section_id, "title": title, "intro": intro, "blocks": blocks})
     return {
         "title": f"A tidy analysis of {dataset_name}",

@@ -4,9 +4,12 @@ import yaml
 from snakemake.utils import min_version, validate
 
 from tidymnist.config import check_config, coerce_to_schema
+from tidymnist.io.custom import custom_files
 from tidymnist.io.dataset import IDX_FILES, missing_files, split_paths
+from tidymnist.cnn import import_torch
 from tidymnist.models import MODEL_NAMES
 from tidymnist.plots.catalogue import figure_specs
+from tidymnist.sweep import sweep_points
 
 min_version("9.0")
 
@@ -38,7 +41,27 @@ TABLES = expand(
         "least_typical_places",
     ],
 )
-MODELS = [name for name in MODEL_NAMES if config["models"][name]["enabled"]]
+
+
+def base_model(model):
+    """The configured model a (possibly deskewed) model variant is: knn_deskewed -> knn."""
+    return model.removesuffix("_deskewed")
+
+
+# Each enabled model, as is and/or deskewed ("knn_deskewed"), as config["deskew"] asks.
+ENABLED = [name for name in MODEL_NAMES if config["models"][name]["enabled"]]
+DESKEWED = {"off": [False], "on": [True], "compare": [False, True]}[config["deskew"]]
+MODELS = [
+    f"{name}_deskewed" if deskewed else name
+    for name in ENABLED
+    for deskewed in DESKEWED
+]
+# The logistic regression whose weights are mapped (the plain one when there are both).
+COEFFICIENT_MODEL = next(
+    (m for m in MODELS if base_model(m) == "logistic_regression"), None
+)
+if "cnn" in ENABLED:
+    import_torch()  # says how to install the cnn extra before any job runs
 
 MODEL_TABLES = expand(
     "results/tables/{table}.parquet",
@@ -52,10 +75,32 @@ MODEL_TABLES = expand(
         "pair_correlation",
         "mistake_pixels",
     ],
-) + (["results/tables/coefficients.parquet"] if "logistic_regression" in MODELS else [])
+) + (["results/tables/coefficients.parquet"] if COEFFICIENT_MODEL else [])
+
+# A person's own digits, when the config names a folder of them (each file an input).
+CUSTOM_FILES = custom_files(config["custom"]["dir"]) if config["custom"]["dir"] else []
+CUSTOM_TABLES = (
+    expand(
+        "results/tables/custom_{table}.parquet",
+        table=["images", "labels", "thumbnails", "steps", "errors"]
+        + (["predictions", "accuracy", "places"] if MODELS else []),
+    )
+    if CUSTOM_FILES
+    else []
+)
+
+# Hyperparameter sweeps: one job per model, setting and value (checked against the schema here).
+SWEEP_POINTS = sweep_points(config["sweep"]["grid"], config["models"], schema)
+SWEEP_TABLES = ["results/tables/sweep.parquet"] if SWEEP_POINTS else []
 
 # Each figure: the plot function that draws it and the tables it takes (tidymnist.plots.catalogue).
-FIGURE_SPECS = figure_specs(MODELS)
+FIGURE_SPECS = figure_specs(
+    ENABLED,
+    sweep=bool(SWEEP_POINTS),
+    deskew=config["deskew"] == "compare",
+    custom=bool(CUSTOM_FILES),
+    cnn="cnn" in ENABLED,
+)
 FIGURES = expand("results/figures/{figure}.png", figure=list(FIGURE_SPECS))
 
 
@@ -83,26 +128,79 @@ BENCHMARKS = (
         if MODELS
         else []
     )
-)
-REPORT_TABLES = [
-    "files",
-    "label_summary",
-    "value_counts",
-    "pair_separability",
-    "pca_variance",
-    "tsne_map",
-] + (
-    [
-        "metrics",
-        "per_class",
-        "confusion",
-        "errors_by_typicality",
-        "pair_confusions",
-        "pair_correlation",
+    + [
+        f"results/benchmarks/sweep_{p.model}_{p.parameter}_{p.token}.tsv"
+        for p in SWEEP_POINTS
     ]
-    if MODELS
-    else []
 )
+REPORT_TABLES = (
+    [
+        "files",
+        "label_summary",
+        "value_counts",
+        "pair_separability",
+        "pca_variance",
+        "tsne_map",
+    ]
+    + (
+        [
+            "metrics",
+            "per_class",
+            "confusion",
+            "errors_by_typicality",
+            "pair_confusions",
+            "pair_correlation",
+        ]
+        if MODELS
+        else []
+    )
+    + (["sweep"] if SWEEP_POINTS else [])
+)
+
+
+def model_paths(model):
+    """Where a fitted model is saved: PyTorch weights for the CNN, skops for the others."""
+    suffix = "safetensors" if base_model(model) == "cnn" else "skops"
+    return {
+        "model": f"results/models/{model}.{suffix}",
+        "card": f"results/models/{model}.json",
+    }
+
+
+def model_file(wildcards):
+    return model_paths(wildcards.model)
+
+
+def cnn_activation_inputs(wildcards):
+    """The CNN (plain if there are both), the pixel table and the custom digits if any."""
+    cnn = next(m for m in MODELS if base_model(m) == "cnn")
+    return {
+        **model_paths(cnn),
+        "pixels": "results/tables/pixels.parquet",
+        **({"custom": "results/tables/custom_images.parquet"} if CUSTOM_FILES else {}),
+    }
+
+
+def sweep_point(wildcards):
+    """The sweep point a job's wildcards name."""
+    return next(
+        p
+        for p in SWEEP_POINTS
+        if p.path == f"{wildcards.model}/{wildcards.parameter}/{wildcards.value}"
+    )
+
+
+def threads_for(rule):
+    """The threads a rule asks for: config resources.<rule>.threads, else resources.default."""
+    return {**config["resources"]["default"], **config["resources"].get(rule, {})}[
+        "threads"
+    ]
+
+
+def needs(rule):
+    """What a rule asks a scheduler for besides threads: memory (MB) and runtime (minutes)."""
+    wanted = {**config["resources"]["default"], **config["resources"].get(rule, {})}
+    return {key: value for key, value in wanted.items() if key != "threads"}
 
 
 def raw_files(wildcards):

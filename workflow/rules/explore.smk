@@ -8,6 +8,9 @@ rule centroids:
         "results/logs/centroids.log",
     benchmark:
         "results/benchmarks/centroids.tsv"
+    threads: threads_for("centroids")
+    resources:
+        **needs("centroids"),
     script:
         "../scripts/centroids.py"
 
@@ -23,6 +26,9 @@ rule distances:
         "results/logs/distances.log",
     benchmark:
         "results/benchmarks/distances.tsv"
+    threads: threads_for("distances")
+    resources:
+        **needs("distances"),
     script:
         "../scripts/distances.py"
 
@@ -38,6 +44,9 @@ rule pairwise:
         "results/logs/pairwise.log",
     benchmark:
         "results/benchmarks/pairwise.tsv"
+    threads: threads_for("pairwise")
+    resources:
+        **needs("pairwise"),
     script:
         "../scripts/pairwise.py"
 
@@ -53,6 +62,9 @@ rule label_summary:
         "results/logs/label_summary.log",
     benchmark:
         "results/benchmarks/label_summary.tsv"
+    threads: threads_for("label_summary")
+    resources:
+        **needs("label_summary"),
     params:
         near_white_max=config["explore"]["near_white_max"],
         near_black_min=config["explore"]["near_black_min"],
@@ -68,6 +80,9 @@ rule value_counts:
         "results/tables/value_counts.parquet",
     log:
         "results/logs/value_counts.log",
+    threads: threads_for("value_counts")
+    resources:
+        **needs("value_counts"),
     script:
         "../scripts/value_counts.py"
 
@@ -80,6 +95,9 @@ rule sample_pixels:
         "results/tables/sample_pixels.parquet",
     log:
         "results/logs/sample_pixels.log",
+    threads: threads_for("sample_pixels")
+    resources:
+        **needs("sample_pixels"),
     params:
         n=config["explore"]["sample_images"],
     script:
@@ -95,6 +113,9 @@ rule least_typical:
         "results/tables/least_typical_pixels.parquet",
     log:
         "results/logs/least_typical.log",
+    threads: threads_for("least_typical")
+    resources:
+        **needs("least_typical"),
     params:
         k=config["explore"]["least_typical"],
     script:

@@ -12,9 +12,13 @@ rule fit_model:
     benchmark:
         "results/benchmarks/fit_{model}.tsv"
     wildcard_constraints:
-        model="|".join(MODEL_NAMES),
+        model="|".join(m for m in MODELS if base_model(m) != "cnn") or "none",
+    threads: threads_for("fit_model")
+    resources:
+        **needs("fit_model"),
     params:
-        spec=lambda wildcards: config["models"][wildcards.model],
+        spec=lambda wildcards: config["models"][base_model(wildcards.model)],
+        deskew=lambda wildcards: wildcards.model.endswith("_deskewed"),
         seed=config["seed"],
     script:
         "../scripts/fit_model.py"
@@ -23,8 +27,7 @@ rule fit_model:
 rule evaluate_model:
     """Predict the test split with one saved model (loaded the safe way)."""
     input:
-        model="results/models/{model}.skops",
-        card="results/models/{model}.json",
+        unpack(model_file),
         pixels="results/tables/pixels.parquet",
     output:
         predictions="results/evaluation/{model}/predictions.parquet",
@@ -33,6 +36,9 @@ rule evaluate_model:
         "results/logs/models/evaluate_{model}.log",
     benchmark:
         "results/benchmarks/evaluate_{model}.tsv"
+    threads: threads_for("evaluate_model")
+    resources:
+        **needs("evaluate_model"),
     script:
         "../scripts/evaluate_model.py"
 
@@ -40,11 +46,58 @@ rule evaluate_model:
 rule coefficients:
     """The logistic regression's weights as a tidy table."""
     input:
-        model="results/models/logistic_regression.skops",
-        card="results/models/logistic_regression.json",
+        model=f"results/models/{COEFFICIENT_MODEL}.skops",
+        card=f"results/models/{COEFFICIENT_MODEL}.json",
     output:
         "results/tables/coefficients.parquet",
     log:
         "results/logs/models/coefficients.log",
+    threads: threads_for("coefficients")
+    resources:
+        **needs("coefficients"),
     script:
         "../scripts/coefficients.py"
+
+
+rule fit_cnn:
+    """Train the convolutional network (PyTorch); save its weights (tensors only) and card."""
+    input:
+        pixels="results/tables/pixels.parquet",
+        files="results/tables/files.parquet",
+    output:
+        model="results/models/{model}.safetensors",
+        card="results/models/{model}.json",
+    log:
+        "results/logs/models/fit_{model}.log",
+    benchmark:
+        "results/benchmarks/fit_{model}.tsv"
+    wildcard_constraints:
+        model="cnn|cnn_deskewed",
+    # the network's thread count is part of its result, so it comes with the model's settings
+    threads: config["models"]["cnn"]["threads"]
+    resources:
+        **needs("fit_cnn"),
+    params:
+        spec=config["models"]["cnn"],
+        deskew=lambda wildcards: wildcards.model.endswith("_deskewed"),
+        seed=config["seed"],
+    script:
+        "../scripts/fit_cnn.py"
+
+
+rule cnn_activations:
+    """The CNN's feature maps for a chosen test digit and the first custom digit."""
+    input:
+        unpack(cnn_activation_inputs),
+    output:
+        activations="results/tables/cnn_activations.parquet",
+        digits="results/tables/cnn_digits.parquet",
+    log:
+        "results/logs/models/cnn_activations.log",
+    threads: threads_for("cnn_activations")
+    resources:
+        **needs("cnn_activations"),
+    params:
+        instance=config["evaluation"]["feature_map_digit"],
+    script:
+        "../scripts/cnn_activations.py"

@@ -13,10 +13,37 @@ rule report:
         ),
     log:
         "results/logs/report.log",
+    threads: threads_for("report")
+    resources:
+        **needs("report"),
     params:
         dataset_name=config["dataset_name"],
         class_names=config["class_names"],
         sizes=config["figures"]["size"],
         config=config,
+        draw_page=bool(MODELS),
     script:
         "../scripts/report.py"
+
+
+rule draw_page:
+    """A page to draw a digit and watch the light models answer, offline: results/draw.html."""
+    input:
+        models=[model_paths(model)["model"] for model in MODELS],
+        cards=[model_paths(model)["card"] for model in MODELS],
+        loadings="results/tables/pca_loadings.parquet",
+        sample="results/tables/pca_sample.parquet",
+        centroids="results/tables/centroids.parquet",
+        label_summary="results/tables/label_summary.parquet",
+    output:
+        "results/draw.html",
+    log:
+        "results/logs/draw_page.log",
+    threads: threads_for("draw_page")
+    resources:
+        **needs("draw_page"),
+    params:
+        dataset_name=config["dataset_name"],
+        class_names=config["class_names"],
+    script:
+        "../scripts/draw_page.py"

@@ -7,14 +7,18 @@ from tidymnist.models import adopt_centroids, fit_model, stored_values
 from tidymnist.pixels import split_arrays
 
 with logged(snakemake.log[0]):
-    name = snakemake.wildcards.model
+    name, deskew = snakemake.wildcards.model, snakemake.params.deskew
     _, images, labels = split_arrays(scan_table(snakemake.input.pixels), "train")
-    model, seconds = fit_model(name, snakemake.params.spec, snakemake.params.seed, images, labels)
-    if name == "nearest_centroid":
+    spec, seed = snakemake.params.spec, snakemake.params.seed
+    model, seconds = fit_model(
+        name.removesuffix("_deskewed"), spec, seed, images, labels, deskew=deskew
+    )
+    if name == "nearest_centroid":  # the deskewed variant has centroids of its own
         model = adopt_centroids(model, read_table(snakemake.input.centroids))
     card = {
         "model": name,
-        "config": dict(snakemake.params.spec),
+        "config": dict(spec),
+        "deskew": deskew,
         "seed": snakemake.params.seed,
         "fit_seconds": seconds,
         "n_parameters": stored_values(model),

@@ -31,6 +31,7 @@ with logged(snakemake.log[0]) as log:
         tables=tables,
         class_names=snakemake.params.class_names,
         provenance=provenance,
+        draw_page=snakemake.params.draw_page,
     )
     with atomic_path(snakemake.output[0]) as tmp:
         tmp.write_text(render(context), encoding="utf-8")

@@ -6,6 +6,9 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 from plotnine import ggplot
 
+from tidymnist.plots.cnn import custom_feature_maps, test_digit_feature_maps
+from tidymnist.plots.custom import custom_on_maps
+from tidymnist.plots.deskew import deskew_gain
 from tidymnist.plots.embed import (
     eigen_digits,
     explained_variance,
@@ -31,6 +34,8 @@ from tidymnist.plots.models import (
     pair_confusions_plot,
     per_class_f1,
 )
+from tidymnist.plots.preprocess import custom_gallery, preprocessing_steps
+from tidymnist.plots.sweep import sweep_accuracy
 
 
 def draw(name: str, tables: Mapping[str, pl.DataFrame], class_names: Sequence[str]) -> ggplot:
@@ -48,6 +53,10 @@ __all__ = [
     "centroid_tiles",
     "coefficient_maps",
     "confusion_matrices",
+    "custom_feature_maps",
+    "custom_gallery",
+    "custom_on_maps",
+    "deskew_gain",
     "distance_boxplots",
     "eigen_digits",
     "errors_by_typicality",
@@ -62,6 +71,9 @@ __all__ = [
     "pca_scatter",
     "per_class_f1",
     "pixel_histogram",
+    "preprocessing_steps",
     "sample_digits",
+    "sweep_accuracy",
+    "test_digit_feature_maps",
     "tsne_plot",
 ]

@@ -38,12 +38,56 @@ MODEL_FIGURES = {
     "coefficient_maps": ("coefficient_maps", {"coefficients": "coefficients"}),
 }
 
+SWEEP_FIGURES = {"sweep_accuracy": ("sweep_accuracy", {"sweep": "sweep"})}
+DESKEW_FIGURES = {"deskew_gain": ("deskew_gain", {"metrics": "metrics"})}
+CNN_MAPS = {"activations": "cnn_activations", "digits": "cnn_digits"}
+CNN_FIGURES = {"feature_maps": ("test_digit_feature_maps", CNN_MAPS)}
+CUSTOM_CNN_FIGURES = {"custom_feature_maps": ("custom_feature_maps", CNN_MAPS)}
+CUSTOM_FIGURES = {"preprocessing_steps": ("preprocessing_steps", {"steps": "custom_steps"})}
+CUSTOM_MODEL_FIGURES = {
+    "custom_gallery": (
+        "custom_gallery",
+        {
+            "images": "custom_thumbnails",
+            "predictions": "custom_predictions",
+            "labels": "custom_labels",
+        },
+    ),
+    "custom_on_maps": (
+        "custom_on_maps",
+        {
+            "coordinates": "pca_sample",
+            "tsne": "tsne_map",
+            "places": "custom_places",
+            "predictions": "custom_predictions",
+        },
+    ),
+}
 
-def figure_specs(models: list[str]) -> dict[str, tuple[str, dict[str, str]]]:
-    """The figures a run draws, given the enabled models."""
+
+def figure_specs(
+    models: list[str],
+    *,
+    sweep: bool = False,
+    deskew: bool = False,
+    custom: bool = False,
+    cnn: bool = False,
+) -> dict[str, tuple[str, dict[str, str]]]:
+    """The figures a run draws, given the enabled models, whether it sweeps settings, whether
+    it compares every model with and without deskewing, and whether there are custom digits."""
     model_figures = {
         name: spec
         for name, spec in MODEL_FIGURES.items()
         if name != "coefficient_maps" or "logistic_regression" in models
     }
-    return EXPLORE_FIGURES | EMBED_FIGURES | (model_figures if models else {})
+    return (
+        EXPLORE_FIGURES
+        | EMBED_FIGURES
+        | (model_figures if models else {})
+        | (DESKEW_FIGURES if models and deskew else {})
+        | (CUSTOM_FIGURES if custom else {})
+        | (CUSTOM_MODEL_FIGURES if custom and models else {})
+        | (CNN_FIGURES if cnn else {})
+        | (CUSTOM_CNN_FIGURES if cnn and custom else {})
+        | (SWEEP_FIGURES if sweep else {})
+    )

@@ -116,3 +116,18 @@ def feature_maps(
         )
         + theme(strip_text_y=element_text(angle=0), legend_position="right")
     )
+
+
+def _digit_maps(activations: pl.DataFrame, digits: pl.DataFrame, image: int) -> ggplot:
+    digit = digits.filter(pl.col("image") == image)
+    return feature_maps(activations, digit, digit["name"][0], image=image)
+
+
+def test_digit_feature_maps(activations: pl.DataFrame, digits: pl.DataFrame) -> ggplot:
+    """:func:`feature_maps` for the chosen test digit (image 0 of the cnn_digits table)."""
+    return _digit_maps(activations, digits, 0)
+
+
+def custom_feature_maps(activations: pl.DataFrame, digits: pl.DataFrame) -> ggplot:
+    """:func:`feature_maps` for the first custom digit (image 1 of the cnn_digits table)."""
+    return _digit_maps(activations, digits, 1)

@@ -1,0 +1,110 @@
+"""Custom digits: a folder read one file at a time, labels checked, tables the models can answer."""
+
+import numpy as np
+import polars as pl
+import pytest
+from PIL import Image
+
+from tidymnist.custom import (
+    accuracy_table,
+    image_arrays,
+    images_table,
+    pca_coordinates,
+    prepare,
+)
+from tidymnist.embed import coordinates_table, fit_pca, loadings_table
+from tidymnist.io.custom import LabelsFileError, read_custom, read_labels
+
+
+def ink_on_paper(size=120):
+    """A dark vertical stroke on light paper: a photographed 1."""
+    image = np.full((size, size), 230, np.uint8)
+    image[size // 5 : 4 * size // 5, size // 2 - 4 : size // 2 + 4] = 20
+    return image
+
+
+@pytest.fixture
+def folder(tmp_path):
+    Image.fromarray(ink_on_paper()).save(tmp_path / "one.png")
+    Image.fromarray(np.full((50, 50), 240, np.uint8)).save(tmp_path / "blank.png")
+    (tmp_path / "notes.png").write_text("this is not an image")
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    return tmp_path
+
+
+def test_a_bad_file_is_listed_and_the_others_are_read(folder):
+    files = sorted(folder.iterdir())
+    names, originals, errors = read_custom(folder, files)
+    assert names == ["blank.png", "one.png"]
+    assert [o.shape for o in originals] == [(50, 50), (120, 120)]
+    assert errors["file"].to_list() == ["empty.jpg", "notes.png"]
+    assert errors.filter(pl.col("file") == "empty.jpg")["error"][0].startswith("empty")
+    kept, images, no_ink = prepare(names, originals)
+    assert kept == ["one.png"]
+    assert no_ink["file"].to_list() == ["blank.png"]
+    assert images.shape == (1, 28, 28)
+    assert images.dtype == np.uint8
+    rows, _ = np.nonzero(images[0] > 0)
+    assert rows.max() - rows.min() + 1 in (19, 20, 21)  # the stroke's length fills the 20 px box
+    assert images[0].max() == 255  # light ink on black, as in MNIST
+    assert images[0][0, 0] == 0
+
+
+def test_labels_are_read_and_checked(tmp_path):
+    good = tmp_path / "labels.csv"
+    good.write_text("file,label\none.png,1\n two.png , 2\n")
+    assert read_labels(good).rows() == [("one.png", 1), ("two.png", 2)]
+    for text, message in [
+        ("name,digit\na.png,1\n", "missing column"),
+        ("file,label\na.png,12\n", "labels must be digits 0-9"),
+        ("file,label\na.png,seven\n", "labels must be digits 0-9"),
+        ("file,label\na.png,1\na.png,2\n", "files listed twice: a.png"),
+    ]:
+        bad = tmp_path / "bad.csv"
+        bad.write_text(text)
+        with pytest.raises(LabelsFileError, match=message):
+            read_labels(bad)
+    with pytest.raises(LabelsFileError, match="not found"):
+        read_labels(tmp_path / "missing.csv")
+
+
+def test_the_images_table_round_trips_and_carries_labels():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (3, 28, 28), dtype=np.uint8)
+    labels = pl.DataFrame(
+        {"file": ["b.png", "a.png"], "label": [7, 1]}, schema_overrides={"label": pl.UInt8}
+    )
+    table = images_table(["b.png", "a.png", "c.png"], images, labels)
+    assert table.height == 3 * 784
+    row = table.filter((pl.col("file") == "a.png") & (pl.col("x") == 5) & (pl.col("y") == 2))
+    assert row["value"][0] == images[1, 2, 5]
+    assert row["pixel"][0] == 2 * 28 + 5
+    by_file = table.group_by("file", maintain_order=True).agg(pl.col("label").first())
+    assert by_file.rows() == [("b.png", 7), ("a.png", 1), ("c.png", None)]
+    files, back = image_arrays(table)
+    assert files == ["b.png", "a.png", "c.png"]
+    assert (back == images).all()
+
+
+def test_accuracy_counts_only_labelled_digits():
+    predictions = pl.DataFrame(
+        {
+            "file": ["a", "b", "c", "a", "b", "c"],
+            "model": ["knn"] * 3 + ["svm"] * 3,
+            "prediction": [1, 2, 3, 1, 0, 3],
+        }
+    )
+    labels = pl.DataFrame({"file": ["a", "b"], "label": [1, 2]})
+    accuracy = accuracy_table(predictions, labels)
+    assert accuracy.rows() == [("knn", 2, 2, 1.0), ("svm", 2, 1, 0.5)]
+
+
+def test_projection_agrees_with_the_workflows_coordinates(test_data_dir):
+    from tidymnist.io.dataset import load_split  # noqa: PLC0415
+
+    train = load_split(test_data_dir, "train")
+    pca = fit_pca(train.images)
+    instances = np.arange(len(train.labels), dtype=np.uint32)
+    expected = coordinates_table(pca, 5, "train", (instances, train.images, train.labels))
+    ours = pca_coordinates(train.images, loadings_table(pca, 5), pca.mean_.astype(np.float64), 5)
+    assert np.allclose(ours.to_numpy(), expected.select(ours.columns).to_numpy(), atol=1e-4)

@@ -1,0 +1,65 @@
+rule custom_digits:
+    """Read the custom digits, bring each to MNIST's 28 x 28; list the files that failed."""
+    input:
+        images=CUSTOM_FILES,
+        labels=config["custom"]["labels"] or [],
+    output:
+        images="results/tables/custom_images.parquet",
+        labels="results/tables/custom_labels.parquet",
+        thumbnails="results/tables/custom_thumbnails.parquet",
+        steps="results/tables/custom_steps.parquet",
+        errors="results/tables/custom_errors.parquet",
+    log:
+        "results/logs/custom/digits.log",
+    threads: threads_for("custom_digits")
+    resources:
+        **needs("custom_digits"),
+    params:
+        folder=config["custom"]["dir"],
+        show_steps=config["custom"]["show_steps"],
+    script:
+        "../scripts/custom_digits.py"
+
+
+rule custom_predictions:
+    """Every model's answer for every custom digit; with labels, each model's accuracy."""
+    input:
+        models=[model_paths(model)["model"] for model in MODELS],
+        cards=[model_paths(model)["card"] for model in MODELS],
+        images="results/tables/custom_images.parquet",
+        labels="results/tables/custom_labels.parquet",
+    output:
+        predictions="results/tables/custom_predictions.parquet",
+        accuracy="results/tables/custom_accuracy.parquet",
+    log:
+        "results/logs/custom/predictions.log",
+    threads: threads_for("custom_predictions")
+    resources:
+        **needs("custom_predictions"),
+    script:
+        "../scripts/custom_predictions.py"
+
+
+rule custom_places:
+    """Where the custom digits fall on the PCA plane and on the t-SNE map."""
+    input:
+        images="results/tables/custom_images.parquet",
+        labels="results/tables/custom_labels.parquet",
+        loadings="results/tables/pca_loadings.parquet",
+        centroids="results/tables/centroids.parquet",
+        label_summary="results/tables/label_summary.parquet",
+        coordinates="results/tables/pca_coordinates.parquet",
+        tsne="results/tables/tsne_map.parquet",
+    output:
+        "results/tables/custom_places.parquet",
+    log:
+        "results/logs/custom/places.log",
+    threads: threads_for("custom_places")
+    resources:
+        **needs("custom_places"),
+    params:
+        dimensions=config["embed"]["pca_components"],
+        perplexity=config["embed"]["perplexity"],
+        seed=config["seed"],
+    script:
+        "../scripts/custom_places.py"

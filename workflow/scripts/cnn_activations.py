@@ -1,0 +1,30 @@
+"""The CNN's feature maps for the chosen test digit (and the first custom digit, if any)."""
+
+import polars as pl
+
+from tidymnist.cnn import activations
+from tidymnist.custom import image_arrays
+from tidymnist.io.tables import read_table, scan_table, write_table
+from tidymnist.io.trained import load_model_file
+from tidymnist.logs import logged
+from tidymnist.pixels import split_arrays
+
+with logged(snakemake.log[0]):
+    model = load_model_file(snakemake.input.model)
+    instances, images, labels = split_arrays(scan_table(snakemake.input.pixels), "test")
+    chosen = snakemake.params.instance
+    digits = [(images[chosen], f"test digit #{chosen}, a {labels[chosen]}")]
+    if snakemake.input.get("custom"):
+        files, custom = image_arrays(read_table(snakemake.input.custom))
+        digits.append((custom[0], f"your digit {files[0]}"))
+    stack = pl.Series([d for d, _ in digits]).to_numpy()
+    frames = []
+    for image, (array, name) in enumerate(digits):
+        y, x = divmod(pl.int_range(784, eager=True).to_numpy(), 28)
+        frames.append(
+            pl.DataFrame(
+                {"image": image, "name": name, "x": x, "y": y, "value": array.reshape(-1)}
+            ).cast({"image": pl.UInt32, "x": pl.UInt8, "y": pl.UInt8, "value": pl.UInt8})
+        )
+    write_table(activations(model, stack), snakemake.output.activations)
+    write_table(pl.concat(frames), snakemake.output.digits)

@@ -1,0 +1,24 @@
+"""Train the convolutional network on the training split; save its weights and model card."""
+
+from tidymnist.io.tables import read_table, scan_table
+from tidymnist.io.weights import save_cnn
+from tidymnist.logs import logged
+from tidymnist.models import fit_model, stored_values
+from tidymnist.pixels import split_arrays
+
+with logged(snakemake.log[0]):
+    name, deskew = snakemake.wildcards.model, snakemake.params.deskew
+    spec, seed = snakemake.params.spec, snakemake.params.seed
+    _, images, labels = split_arrays(scan_table(snakemake.input.pixels), "train")
+    model, seconds = fit_model("cnn", spec, seed, images, labels, deskew=deskew)
+    card = {
+        "model": name,
+        "config": dict(spec),
+        "deskew": deskew,
+        "seed": seed,
+        "fit_seconds": seconds,
+        "n_parameters": stored_values(model),
+        "training_images": len(labels),
+        "data": read_table(snakemake.input.files).to_dicts(),
+    }
+    save_cnn(model, snakemake.output.model, card)

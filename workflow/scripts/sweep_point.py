@@ -1,0 +1,20 @@
+"""Fit and score one sweep point on held-out training images."""
+
+from tidymnist.io.tables import scan_table, write_table
+from tidymnist.logs import logged
+from tidymnist.pixels import split_arrays
+from tidymnist.sweep import score_point
+
+with logged(snakemake.log[0]) as log:
+    point = snakemake.params.point
+    _, images, labels = split_arrays(scan_table(snakemake.input.pixels), "train")
+    row = score_point(
+        point,
+        spec=snakemake.params.spec,
+        seed=snakemake.params.seed,
+        images=images,
+        labels=labels,
+        validation=snakemake.params.validation,
+    )
+    log.info("%s %s=%s: validation accuracy %.4f", *row.row(0)[:3], row["accuracy"][0])
+    write_table(row, snakemake.output[0])
