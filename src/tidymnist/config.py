@@ -7,6 +7,7 @@ alone (``class_names: ["0", "1", ...]`` stay strings), so that validation then j
 the user meant.
 """
 
+import math
 from typing import Any
 
 import jsonschema
@@ -64,16 +65,34 @@ def _resolve(schema: dict, root: dict) -> dict:
 def check_config(config: dict, schema: dict) -> None:
     """Raise :class:`ConfigError` naming every key of ``config`` that ``schema`` refuses."""
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda error: list(error.absolute_path))
-    if errors:
-        raise ConfigError("invalid configuration:\n" + "\n".join(map(_describe, errors)))
+    errors = sorted(
+        validator.iter_errors(config),
+        key=lambda error: [str(part) for part in error.absolute_path],  # keys may be ints too
+    )
+    problems = [*map(_describe, errors), *_non_finite(config)]
+    if problems:
+        raise ConfigError("invalid configuration:\n" + "\n".join(problems))
+
+
+def _non_finite(value: Any, path: tuple = ()) -> list[str]:
+    """NaN and infinity pass every minimum and maximum in a JSON schema; name each one found."""
+    if isinstance(value, dict):
+        return [line for key, item in value.items() for line in _non_finite(item, (*path, key))]
+    if isinstance(value, list):
+        return [line for i, item in enumerate(value) for line in _non_finite(item, (*path, i))]
+    if isinstance(value, float) and not math.isfinite(value):
+        where = ".".join(map(str, path)) or "(top level)"
+        return [f"  {where}: {value} is not a finite number"]
+    return []
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
     path = [str(part) for part in error.absolute_path]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = error.schema.get("properties", {})
-        unknown = ", ".join(".".join([*path, key]) for key in error.instance if key not in known)
+        unknown = ", ".join(
+            ".".join([*path, str(key)]) for key in error.instance if key not in known
+        )
         return f"  unknown key {unknown} (known keys here: {', '.join(known)})"
     line = f"  {'.'.join(path) or '(top level)'}: {error.message}"
     description = error.schema.get("description") if isinstance(error.schema, dict) else None

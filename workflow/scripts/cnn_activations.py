@@ -1,5 +1,6 @@
 """The CNN's feature maps for the chosen test digit (and the first custom digit, if any)."""
 
+import numpy as np
 import polars as pl
 
 from tidymnist.cnn import activations
@@ -17,10 +18,10 @@ with logged(snakemake.log[0]):
     if snakemake.input.get("custom"):
         files, custom = image_arrays(read_table(snakemake.input.custom))
         digits.append((custom[0], f"your digit {files[0]}"))
-    stack = pl.Series([d for d, _ in digits]).to_numpy()
+    stack = np.stack([array for array, _ in digits])
+    y, x = np.divmod(np.arange(784), 28)
     frames = []
     for image, (array, name) in enumerate(digits):
-        y, x = divmod(pl.int_range(784, eager=True).to_numpy(), 28)
         frames.append(
             pl.DataFrame(
                 {"image": image, "name": name, "x": x, "y": y, "value": array.reshape(-1)}

@@ -5,15 +5,16 @@ import time
 import polars as pl
 
 from tidymnist.evaluate import COSTS_SCHEMA, predictions_table
-from tidymnist.io.models import load_model, read_card
+from tidymnist.io.models import read_card
 from tidymnist.io.tables import scan_table, write_table
+from tidymnist.io.trained import load_model_file
 from tidymnist.logs import logged
 from tidymnist.models import probabilities
 from tidymnist.pixels import split_arrays
 
 with logged(snakemake.log[0]) as log:
     name = snakemake.wildcards.model
-    model, card = load_model(snakemake.input.model), read_card(snakemake.input.model)
+    model, card = load_model_file(snakemake.input.model), read_card(snakemake.input.model)
     instances, images, labels = split_arrays(scan_table(snakemake.input.pixels), "test")
     start = time.perf_counter()
     predicted = model.predict(images)

@@ -14,7 +14,7 @@ import polars as pl
 
 from tidymnist.digits import N_PIXELS, SIDE
 from tidymnist.errors import DataFileError
-from tidymnist.io.idx import parse_idx, read_bytes, verify_sha256
+from tidymnist.io.idx import parse_idx, read_bytes, read_idx_bytes, verify_sha256
 
 IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -74,7 +74,7 @@ def load_idx_split(
 ) -> Split:
     """One split from its two IDX files, verified and checked against each other."""
     checksums = checksums or {}
-    contents = {path: read_bytes(path) for path in (images_path, labels_path)}
+    contents = {path: read_idx_bytes(path) for path in (images_path, labels_path)}
     digests = {
         path: verify_sha256(path, content, checksums.get(_stem(path)))
         for path, content in contents.items()

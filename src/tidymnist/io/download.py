@@ -35,8 +35,10 @@ def fetch(
                 )
                 verify_sha256(url, read_bytes(path), sha256_expected)
             except (OSError, ValueError, DataFileError) as error:
-                log.warning("%s failed: %s", url, error)
-                attempts.append(f"  {url}: {error}")
+                # a DataFileError names the temporary copy, already deleted: say only what was wrong
+                problem = error.problem if isinstance(error, DataFileError) else str(error)
+                log.warning("%s failed: %s", url, problem)
+                attempts.append(f"  {url}: {problem}")
                 continue
             path.replace(dest)
             log.info("saved %s", dest)

@@ -10,6 +10,8 @@ from plotnine import (
     geom_point,
     geom_text,
     ggplot,
+    guide_legend,
+    guides,
     labs,
     scale_color_manual,
     theme,
@@ -68,7 +70,7 @@ def custom_on_maps(
     )
     return (
         ggplot(background, aes("dim1", "dim2"))
-        + geom_point(aes(color="class"), size=0.5, stroke=0, alpha=0.35)
+        + geom_point(aes(color="class"), size=1.0, stroke=0, alpha=0.5)
         + geom_point(data=data, color=INK_HIGH, fill="#ffffff", size=2.6, stroke=0.9)
         + geom_text(
             aes(y="text_y", label="text"),
@@ -81,6 +83,7 @@ def custom_on_maps(
         )
         + facet_wrap("map", scales="free")
         + scale_color_manual(values=_label_colours(class_names), name="training digits")
+        + guides(color=guide_legend(override_aes={"size": 3, "alpha": 1}))
         + labs(
             title="Where your own digits land among the training digits",
             subtitle=f"{n} custom digits (white dots, named by {labelled}; ? where unlabelled) "

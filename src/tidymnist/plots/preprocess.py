@@ -65,6 +65,22 @@ def preprocessing_steps(steps: pl.DataFrame) -> ggplot:
     )
 
 
+SHORT_NAMES = {
+    "nearest_centroid": "centroid",
+    "knn": "k-NN",
+    "logistic_regression": "logistic",
+    "neural_network": "network",
+    "svm": "SVM",
+    "cnn": "CNN",
+}
+
+
+def _short(model: str) -> str:
+    """A model's name short enough for a gallery line: ``knn_deskewed`` -> ``k-NN deskewed``."""
+    base = model.removesuffix("_deskewed")
+    return SHORT_NAMES.get(base, base) + (" deskewed" if base != model else "")
+
+
 def custom_gallery(
     images: pl.DataFrame, predictions: pl.DataFrame, labels: pl.DataFrame | None = None
 ) -> ggplot:
@@ -74,7 +90,9 @@ def custom_gallery(
         tx=pl.col("tx") + pl.when(pl.col("kind") == "original").then(0.0).otherwise(1 + GAP)
     )
     answers = predictions.with_columns(
-        text=pl.format("{}: {}", "model", "prediction")
+        text=pl.format(
+            "{}: {}", pl.col("model").map_elements(_short, return_dtype=pl.String), "prediction"
+        )
         + pl.when(pl.col("probability").is_null())
         .then(pl.lit(""))
         .otherwise(pl.format(" ({})", pl.col("probability").round(2))),
@@ -113,7 +131,9 @@ def custom_gallery(
                 .sort("accuracy", descending=True, maintain_order=True)
                 .row(0)
             )
-            accuracy = f"; the best, {best[0]}, is right on {best[1]:.0%} of the labelled images"
+            accuracy = (
+                f";\nthe best, {_short(best[0])}, is right on {best[1]:.0%} of the labelled images"
+            )
     return (
         ggplot()
         + geom_tile(
@@ -126,7 +146,7 @@ def custom_gallery(
             data=answers,
             ha="left",
             va="center",
-            size=7,
+            size=6.5,
             inherit_aes=False,
         )
         + facet_wrap("panel", ncol=4)
