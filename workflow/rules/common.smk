@@ -181,7 +181,7 @@ def cnn_activation_inputs(wildcards):
     }
 
 
-def sweep_point(wildcards):
+def point_of(wildcards):
     """The sweep point a job's wildcards name."""
     return next(
         p
@@ -191,14 +191,14 @@ def sweep_point(wildcards):
 
 
 def threads_for(rule):
-    """The threads a rule asks for: config resources.<rule>.threads, else resources.default."""
+    """Threads for a step, from config resources.<name>.threads, else resources.default."""
     return {**config["resources"]["default"], **config["resources"].get(rule, {})}[
         "threads"
     ]
 
 
 def needs(rule):
-    """What a rule asks a scheduler for besides threads: memory (MB) and runtime (minutes)."""
+    """Memory (MB) and runtime (minutes) a step asks a scheduler for, from config resources."""
     wanted = {**config["resources"]["default"], **config["resources"].get(rule, {})}
     return {key: value for key, value in wanted.items() if key != "threads"}
 

@@ -15,7 +15,7 @@ rule custom_digits:
     resources:
         **needs("custom_digits"),
     params:
-        folder=config["custom"]["dir"],
+        folder=lambda wildcards: config["custom"]["dir"],
         show_steps=config["custom"]["show_steps"],
     script:
         "../scripts/custom_digits.py"

@@ -12,7 +12,7 @@ rule sweep_point:
     resources:
         **needs("sweep_point"),
     params:
-        point=lambda wildcards: sweep_point(wildcards),
+        point=point_of,
         spec=lambda wildcards: config["models"][wildcards.model],
         seed=config["seed"],
         validation=config["sweep"]["validation"],
