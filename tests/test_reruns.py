@@ -225,14 +225,25 @@ def test_killed_runs_resume_and_never_use_a_killed_jobs_output(built, tmp_path):
     left = running_outputs(project)
     assert left == killed_by_kill
 
-    # Snakemake refuses to go on over the killed jobs' files until told to redo them
-    refused = snakemake(project, "--configfile", TEST_CONFIG, "-n")
-    assert refused.returncode != 0
-    assert "incomplete" in refused.stderr + refused.stdout
-    unlock = snakemake(project, "--configfile", TEST_CONFIG, "--unlock")
-    assert unlock.returncode == 0, unlock.stderr
-    done = snakemake(project, "--configfile", TEST_CONFIG, "--rerun-incomplete")
-    assert done.returncode == 0, done.stderr[-3000:]
+    # never used: a dry run either refuses to go on over the killed jobs' files or plans to
+    # rebuild every one of them
+    dry = snakemake(project, "--configfile", TEST_CONFIG, "-n")
+    planned = dry.stdout + dry.stderr
+    if dry.returncode != 0:
+        assert "incomplete" in planned, planned[-3000:]
+    else:
+        for output in killed_by_kill:
+            assert output in planned, output
+    # a plain rerun goes on, or stops naming what to do: Snakemake's lock of the killed run is
+    # still there (`snakemake --unlock`) or its files are incomplete (`--rerun-incomplete`)
+    rerun = snakemake(project, "--configfile", TEST_CONFIG)
+    print("plain rerun after SIGKILL:", rerun.returncode, rerun.stderr[-1500:])
+    if rerun.returncode != 0:
+        assert "cannot be locked" in rerun.stderr or "incomplete" in rerun.stderr, rerun.stderr
+        unlock = snakemake(project, "--configfile", TEST_CONFIG, "--unlock")
+        assert unlock.returncode == 0, unlock.stderr
+        done = snakemake(project, "--configfile", TEST_CONFIG, "--rerun-incomplete")
+        assert done.returncode == 0, done.stderr[-3000:]
 
     for outputs, when in ((killed_by_term, term_time), (killed_by_kill, kill_time)):
         for output in outputs:
