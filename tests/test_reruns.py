@@ -234,16 +234,16 @@ def test_killed_runs_resume_and_never_use_a_killed_jobs_output(built, tmp_path):
     else:
         for output in killed_by_kill:
             assert output in planned, output
-    # a plain rerun goes on, or stops naming what to do: Snakemake's lock of the killed run is
-    # still there (`snakemake --unlock`) or its files are incomplete (`--rerun-incomplete`)
+    # a plain rerun stops at the killed run's lock and says how to remove it; after
+    # `snakemake --unlock`, `--rerun-incomplete` redoes the killed jobs (what the README says)
     rerun = snakemake(project, "--configfile", TEST_CONFIG)
-    print("plain rerun after SIGKILL:", rerun.returncode, rerun.stderr[-1500:])
-    if rerun.returncode != 0:
-        assert "cannot be locked" in rerun.stderr or "incomplete" in rerun.stderr, rerun.stderr
-        unlock = snakemake(project, "--configfile", TEST_CONFIG, "--unlock")
-        assert unlock.returncode == 0, unlock.stderr
-        done = snakemake(project, "--configfile", TEST_CONFIG, "--rerun-incomplete")
-        assert done.returncode == 0, done.stderr[-3000:]
+    assert rerun.returncode != 0
+    assert "Directory cannot be locked" in rerun.stderr
+    assert "--unlock" in rerun.stderr
+    unlock = snakemake(project, "--configfile", TEST_CONFIG, "--unlock")
+    assert unlock.returncode == 0, unlock.stderr
+    done = snakemake(project, "--configfile", TEST_CONFIG, "--rerun-incomplete")
+    assert done.returncode == 0, done.stderr[-3000:]
 
     for outputs, when in ((killed_by_term, term_time), (killed_by_kill, kill_time)):
         for output in outputs:
