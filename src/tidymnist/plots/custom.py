@@ -18,7 +18,7 @@ from plotnine import (
 )
 
 from tidymnist.plots.common import with_class
-from tidymnist.plots.embed import HALO, _label_colours
+from tidymnist.plots.embed import HALO, _label_colours, map_background
 from tidymnist.theme import INK_HIGH, theme_tidymnist
 
 
@@ -31,18 +31,7 @@ def custom_on_maps(
 ) -> ggplot:
     """The training sample coloured by label, and each custom digit as a black dot named by
     its label (or, unlabelled, by the answer most models give)."""
-    maps = places.schema["map"]
-    background = pl.concat(
-        [
-            coordinates.select(
-                "label",
-                map=pl.lit("PCA plane", maps),
-                dim1=pl.col("pc1").cast(pl.Float64),
-                dim2=pl.col("pc2").cast(pl.Float64),
-            ),
-            tsne.select("label", map=pl.lit("t-SNE map", maps), dim1="tsne1", dim2="tsne2"),
-        ]
-    ).pipe(with_class, class_names)
+    background = map_background(coordinates, tsne).pipe(with_class, class_names)
     votes = (
         predictions.group_by("file", "prediction")
         .len()

@@ -28,6 +28,7 @@ from plotnine import (
 )
 from sklearn.neighbors import NearestNeighbors
 
+from tidymnist.embed import PLACES_MAPS
 from tidymnist.plots.common import tiles as _tiles
 from tidymnist.plots.common import with_class
 from tidymnist.plots.labels import place_labels
@@ -322,6 +323,21 @@ def tsne_plot(tsne: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
     )
 
 
+def map_background(coordinates: pl.DataFrame, tsne: pl.DataFrame) -> pl.DataFrame:
+    """The sampled training digits on both maps, long: label, map, dim1, dim2."""
+    return pl.concat(
+        [
+            coordinates.select(
+                "label",
+                map=pl.lit("PCA plane", PLACES_MAPS),
+                dim1=pl.col("pc1").cast(pl.Float64),
+                dim2=pl.col("pc2").cast(pl.Float64),
+            ),
+            tsne.select("label", map=pl.lit("t-SNE map", PLACES_MAPS), dim1="tsne1", dim2="tsne2"),
+        ]
+    )
+
+
 def least_typical_on_maps(
     coordinates: pl.DataFrame,
     tsne: pl.DataFrame,
@@ -329,18 +345,7 @@ def least_typical_on_maps(
     class_names: Sequence[str],
 ) -> ggplot:
     """Where the least typical digits land on the PCA plane and on the t-SNE map."""
-    maps = places.schema["map"]
-    background = pl.concat(
-        [
-            coordinates.select(
-                "label",
-                map=pl.lit("PCA plane", maps),
-                dim1=pl.col("pc1").cast(pl.Float64),
-                dim2=pl.col("pc2").cast(pl.Float64),
-            ),
-            tsne.select("label", map=pl.lit("t-SNE map", maps), dim1="tsne1", dim2="tsne2"),
-        ]
-    )
+    background = map_background(coordinates, tsne)
     # where each lands: the label most of its nearest background images have, on each map
     landed = []
     for (name,), group in places.group_by("map", maintain_order=True):
