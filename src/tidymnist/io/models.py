@@ -70,18 +70,15 @@ def read_card(path: str | os.PathLike) -> dict[str, Any]:
         raise ModelFileError(card, f"not a valid model card ({error})") from None
 
 
-def load_model(path: str | os.PathLike) -> Any:
-    """Load a model saved by :func:`save_model`, after checking it is the file that was saved,
-    by these library versions, and holds only trusted types."""
-    path = Path(path)
-    card = read_card(path)
+def checked_content(path: Path, card: dict[str, Any], ours: dict[str, str]) -> bytes:
+    """A saved model's bytes, once they match its card's checksum and library versions."""
     try:
         content = path.read_bytes()
     except FileNotFoundError:
         raise ModelFileError(path, "model file not found") from None
     if hashlib.sha256(content).hexdigest() != card.get("sha256"):
         raise ModelFileError(path, "checksum does not match its model card: the file was changed")
-    theirs, ours = card.get("versions", {}), library_versions()
+    theirs = card.get("versions", {})
     if theirs != ours:
         differ = ", ".join(
             f"{k} {theirs.get(k)} (here {ours[k]})" for k in ours if theirs.get(k) != ours[k]
@@ -89,6 +86,14 @@ def load_model(path: str | os.PathLike) -> Any:
         raise ModelFileError(
             path, f"saved with other library versions: {differ}; retrain it with this environment"
         )
+    return content
+
+
+def load_model(path: str | os.PathLike) -> Any:
+    """Load a model saved by :func:`save_model`, after checking it is the file that was saved,
+    by these library versions, and holds only trusted types."""
+    path = Path(path)
+    content = checked_content(path, read_card(path), library_versions())
     try:
         untrusted = set(skops.io.get_untrusted_types(data=content)) - set(TRUSTED_TYPES)
     except Exception as error:  # skops raises many kinds on foreign files

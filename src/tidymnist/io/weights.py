@@ -21,7 +21,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from tidymnist.cnn import CNNClassifier, architecture, build_network, import_torch
-from tidymnist.io.models import ModelFileError, card_path, read_card
+from tidymnist.io.models import ModelFileError, card_path, checked_content, read_card
 from tidymnist.io.tables import atomic_path
 
 import_torch()  # without the extra, importing this module raises TorchMissingError (an ImportError)
@@ -138,20 +138,7 @@ def load_cnn(path: str | os.PathLike) -> Any:
     classifier), after checking its card, checksum, library versions and tensor layout."""
     path = Path(path)
     card = read_card(path)
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise ModelFileError(path, "weights file not found") from None
-    if hashlib.sha256(content).hexdigest() != card.get("sha256"):
-        raise ModelFileError(path, "checksum does not match its model card: the file was changed")
-    theirs, ours = card.get("versions", {}), library_versions()
-    if theirs != ours:
-        differ = ", ".join(
-            f"{k} {theirs.get(k)} (here {ours[k]})" for k in ours if theirs.get(k) != ours[k]
-        )
-        raise ModelFileError(
-            path, f"saved with other library versions: {differ}; retrain it with this environment"
-        )
+    content = checked_content(path, card, library_versions())
     if card.get("format") != FORMAT or any(s not in KNOWN_STEPS for s in card.get("steps", [])):
         raise ModelFileError(card_path(path), f"not a {FORMAT} card with known steps")
     arch = _checked_architecture(path, card)
