@@ -3,7 +3,8 @@
 Two parts, each fit on the 60,000 training digits and scored on the 10,000 test digits:
 
 - ``deskew``: the project's classic models (config.yaml's specs, seed 42, through
-  ``tidymnist.models.fit_model``) with and without the deskewing step; target: k-NN > 98.2%
+  ``tidymnist.models.pipelines.fit_model``) with and without the deskewing step; target: k-NN >
+  98.2%
   deskewed.
 - ``cnn``: the CNN with the default settings below (``CNN_DEFAULTS``, what config.yaml's
   ``models.cnn`` should hold) on ``--threads`` threads; targets: >= 99.4% test accuracy and
@@ -26,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from tidymnist.io.dataset import load_split
-from tidymnist.models import fit_model
+from tidymnist.models.pipelines import fit_model
 
 CNN_DEFAULTS = {
     "channels": [32, 64],

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from tidymnist import plots
+from tidymnist import figures as plots
+from tidymnist.figures.registry import EXPLORE_FIGURES
 from tidymnist.io.figures import save_figure
 from tidymnist.io.tables import read_table
-from tidymnist.plots.catalogue import EXPLORE_FIGURES
 
 ROOT = Path(__file__).parents[1]
 

@@ -12,7 +12,8 @@ Two test sets of digits that are not MNIST images, made here:
   width at 80-400 px on the same kinds of paper.
 
 Every model in ``--models`` (the workflow's ``results/models``) classifies both sets twice: after
-``tidymnist.preprocess.to_mnist`` (method ``preprocessed``), and after the naive baseline of the
+``tidymnist.handwriting.preprocess.to_mnist`` (method ``preprocessed``), and after the naive
+baseline of the
 known study (method ``naive``: greyscale, inverted when the paper is light, the whole image resized
 to 28 x 28). Prints one tidy table (set, model, method, accuracy, n) and saves a few examples of
 each set as PNG in ``--out``. The issue's target: the best model with preprocessing >= 90%.
@@ -32,10 +33,10 @@ import polars as pl
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
+from tidymnist.handwriting.preprocess import NoInkError, to_mnist
 from tidymnist.io.dataset import load_split
 from tidymnist.io.images import read_image_bytes
-from tidymnist.io.trained import load_trained_models
-from tidymnist.preprocess import NoInkError, to_mnist
+from tidymnist.models.trained import load_trained_models
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET = 0.90

@@ -21,7 +21,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.svm import SVC
 
 from tidymnist.io.dataset import load_split
-from tidymnist.models import MODEL_NAMES, fit_model
+from tidymnist.models.pipelines import MODEL_NAMES, fit_model
 
 FLOORS = {
     "nearest_centroid": 0.82,

@@ -50,14 +50,14 @@ HERE = Path(__file__).resolve().parent
 PRELOAD = (
     "polars",
     "pyarrow.parquet",
-    "tidymnist.centroids",
-    "tidymnist.distances",
-    "tidymnist.histogram",
+    "tidymnist.tables.centroids",
+    "tidymnist.tables.distances",
+    "tidymnist.tables.histogram",
     "tidymnist.io.dataset",
     "tidymnist.io.tables",
-    "tidymnist.label_summary",
-    "tidymnist.pairwise",
-    "tidymnist.pixels",
+    "tidymnist.tables.label_summary",
+    "tidymnist.tables.pairwise",
+    "tidymnist.tables.pixels",
 )
 
 
@@ -90,7 +90,7 @@ def run_stage(stage: str, data_dir: Path, tables: Path) -> None:
 
         from tidymnist.io.dataset import load_files, split_paths
         from tidymnist.io.tables import write_table_chunks
-        from tidymnist.pixels import pixel_chunks
+        from tidymnist.tables.pixels import pixel_chunks
 
         checksums = read_checksums(data_dir)
         splits = [
@@ -101,23 +101,23 @@ def run_stage(stage: str, data_dir: Path, tables: Path) -> None:
         write_table_chunks(itertools.chain.from_iterable(chunks), pixels)
         write_table(pl.concat([s.files for s in splits]), tables / "files.parquet")
     elif stage == "centroids":
-        from tidymnist.centroids import centroids
+        from tidymnist.tables.centroids import centroids
 
         write_table(centroids(scan_table(pixels)), tables / "centroids.parquet")
     elif stage == "distances":
-        from tidymnist.distances import distances
+        from tidymnist.tables.distances import distances
 
         table = distances(scan_table(pixels), read_table(tables / "centroids.parquet"))
         write_table(table, tables / "distances.parquet")
     elif stage == "pairwise":
-        from tidymnist.pairwise import centroid_differences, pair_separability
+        from tidymnist.tables.pairwise import centroid_differences, pair_separability
 
         centroids = read_table(tables / "centroids.parquet")
         differences = centroid_differences(centroids)
         write_table(differences, tables / "pairwise_differences.parquet")
         write_table(pair_separability(differences, centroids), tables / "pair_separability.parquet")
     elif stage == "label_summary":
-        from tidymnist.label_summary import label_summary
+        from tidymnist.tables.label_summary import label_summary
 
         table = label_summary(
             scan_table(pixels),
@@ -127,7 +127,7 @@ def run_stage(stage: str, data_dir: Path, tables: Path) -> None:
         )
         write_table(table, tables / "label_summary.parquet")
     elif stage == "value_counts":
-        from tidymnist.histogram import value_counts
+        from tidymnist.tables.histogram import value_counts
 
         write_table(value_counts(scan_table(pixels)), tables / "value_counts.parquet")
 

@@ -122,12 +122,12 @@ def read_idx_plain(
 def run_tidymnist(data_dir: Path, out: Path, limit: int | None, timer: Timer) -> dict:
     import polars as pl
 
-    from tidymnist.centroids import centroids
-    from tidymnist.distances import distances
     from tidymnist.io.dataset import load_split
     from tidymnist.io.tables import scan_table, write_table, write_table_chunks
-    from tidymnist.pairwise import centroid_differences, pair_separability
-    from tidymnist.pixels import pixel_chunks
+    from tidymnist.tables.centroids import centroids
+    from tidymnist.tables.distances import distances
+    from tidymnist.tables.pairwise import centroid_differences, pair_separability
+    from tidymnist.tables.pixels import pixel_chunks
 
     with timer("read"):
         checksums = read_checksums(data_dir)

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from tidymnist.io.dataset import load_split
-from tidymnist.pixels import pixel_table
+from tidymnist.tables.pixels import pixel_table
 from workflow_runner import copy_project, snakemake
 
 REPO = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from tidymnist.centroids import SCHEMA, centroids
+from tidymnist.tables.centroids import SCHEMA, centroids
 
 
 def test_tiny_centroids_known_by_hand(tiny):

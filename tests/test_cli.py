@@ -15,7 +15,7 @@ from PIL import Image
 from tidymnist.cli import main
 from tidymnist.io.dataset import load_split
 from tidymnist.io.models import save_model
-from tidymnist.models import fit_model
+from tidymnist.models.pipelines import fit_model
 
 MODELS = ("nearest_centroid", "logistic_regression")
 

@@ -12,11 +12,11 @@ torch = pytest.importorskip(
 )
 pytest.importorskip("safetensors", reason="saving the CNN needs safetensors (extra 'cnn')")
 
-from tidymnist.cnn import ACTIVATION_SCHEMA, CNNClassifier, activations, map_geometry  # noqa: E402
 from tidymnist.io.dataset import load_split  # noqa: E402
 from tidymnist.io.models import ModelFileError  # noqa: E402
-from tidymnist.io.weights import load_cnn, save_cnn  # noqa: E402
-from tidymnist.models import fit_model, stored_values  # noqa: E402
+from tidymnist.models.cnn import ACTIVATION_SCHEMA, CNNClassifier, activations, map_geometry  # noqa: E402
+from tidymnist.models.cnn_file import load_cnn, save_cnn  # noqa: E402
+from tidymnist.models.pipelines import fit_model, stored_values  # noqa: E402
 
 # Small and quick: one epoch over the 600 synthetic training digits of .test/data.
 SPEC = {
@@ -159,7 +159,7 @@ def test_activations_are_a_tidy_table_of_every_convolution(fitted, data):
 
 
 def test_without_torch_the_error_says_how_to_install(monkeypatch):
-    from tidymnist import cnn  # noqa: PLC0415
+    from tidymnist.models import cnn  # noqa: PLC0415
 
     monkeypatch.setitem(__import__("sys").modules, "torch", None)
     with pytest.raises(cnn.TorchMissingError, match=r"uv sync --extra cnn"):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tidymnist.errors import DataFileError
+from tidymnist.core.errors import DataFileError
 from tidymnist.io.dataset import load_csv_split, load_split
 
 RNG = np.random.default_rng(1)

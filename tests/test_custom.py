@@ -5,14 +5,14 @@ import polars as pl
 import pytest
 from PIL import Image
 
-from tidymnist.custom import (
+from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table
+from tidymnist.handwriting.custom import (
     accuracy_table,
     image_arrays,
     images_table,
     pca_coordinates,
     prepare,
 )
-from tidymnist.embed import coordinates_table, fit_pca, loadings_table
 from tidymnist.io.custom import LabelsFileError, read_custom, read_labels
 
 

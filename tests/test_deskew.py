@@ -6,10 +6,11 @@ import pytest
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from tidymnist.deskew import CENTRE, Deskew, deskew, moments, skew_table
+from tidymnist.core.grid import scale_pixels
 from tidymnist.io.models import load_model, save_model
-from tidymnist.models import build_model, fit_model, scale_pixels
-from tidymnist.pixels import pixel_table
+from tidymnist.models.deskew import CENTRE, Deskew, deskew, moments, skew_table
+from tidymnist.models.pipelines import build_model, fit_model
+from tidymnist.tables.pixels import pixel_table
 
 
 def bar(slope: float, width: int = 3) -> np.ndarray:

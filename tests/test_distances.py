@@ -5,9 +5,9 @@ import math
 import polars as pl
 import pytest
 
-from tidymnist.centroids import centroids
-from tidymnist.distances import SCHEMA, distances, least_typical
-from tidymnist.label_summary import label_summary
+from tidymnist.tables.centroids import centroids
+from tidymnist.tables.distances import SCHEMA, distances, least_typical
+from tidymnist.tables.label_summary import label_summary
 
 
 def test_tiny_distances_known_by_hand(tiny):

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from tidymnist.errors import DownloadError
+from tidymnist.core.errors import DownloadError
 from tidymnist.io.download import fetch
 from tidymnist.io.idx import idx_bytes, read_idx, sha256
 

@@ -1,8 +1,9 @@
 """The draw page in a real headless Chromium: draw known digits with the mouse, read the answers.
 
 The models are trained in the test on 10,000 real MNIST digits; the page must show exactly what
-:func:`tidymnist.webmodels.predict_exported` gives for the 28 x 28 it shows, make that 28 x 28 as
-:func:`tidymnist.preprocess.to_mnist` makes it from the same drawing, and recognise well-drawn
+:func:`tidymnist.web.export.predict_exported` gives for the 28 x 28 it shows, make that 28 x 28 as
+:func:`tidymnist.handwriting.preprocess.to_mnist` makes it from the same drawing, and recognise
+well-drawn
 digits.
 """
 
@@ -18,20 +19,20 @@ import numpy as np
 import pytest
 
 from test_webmodels import tables
-from tidymnist.draw import draw_page, write_page
-from tidymnist.embed import coordinates_table, fit_pca, loadings_table
+from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table
+from tidymnist.handwriting.preprocess import to_mnist
 from tidymnist.io.images import read_image_bytes
 from tidymnist.io.models import save_model
-from tidymnist.models import fit_model
-from tidymnist.preprocess import to_mnist
-from tidymnist.serve import make_server
-from tidymnist.webmodels import (
+from tidymnist.models.pipelines import fit_model
+from tidymnist.web.draw import draw_page, write_page
+from tidymnist.web.export import (
     export_models,
     labels_exported,
     pixel_mean,
     plane_exported,
     predict_exported,
 )
+from tidymnist.web.serve import make_server
 from workflow_runner import REPO
 
 pytestmark = pytest.mark.mnist

@@ -4,7 +4,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from tidymnist.embed import (
+from tidymnist.embed.maps import (
     LOADINGS_SCHEMA,
     MAP_SCHEMA,
     PLACES_SCHEMA,

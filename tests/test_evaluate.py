@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 from sklearn.metrics import classification_report, confusion_matrix, f1_score, log_loss
 
-from tidymnist.evaluate import (
+from tidymnist.evaluate.tables import (
     CONFUSION_SCHEMA,
     COSTS_SCHEMA,
     METRICS_SCHEMA,

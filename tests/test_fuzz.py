@@ -2,7 +2,8 @@
 
 Each reader is fed arbitrary bytes and mutations of a valid file (flipped bytes, truncations, a
 changed magic number, dimension or type code, gzip around garbage, huge declared sizes). The only
-failure allowed is the project's own error (:class:`tidymnist.errors.TidyMnistError`); a read that
+failure allowed is the project's own error (:class:`tidymnist.core.errors.TidyMnistError`); a read
+that
 succeeds must return uint8 arrays of exactly the shape the file declares.
 
 The normal run draws a few thousand examples in all. ``HYPOTHESIS_PROFILE=fuzz`` (``bench/fuzz.sh``)
@@ -23,8 +24,8 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tidymnist.config import ConfigError, check_config, coerce_to_schema
-from tidymnist.errors import DataFileError, TidyMnistError
+from tidymnist.core.config import ConfigError, check_config, coerce_to_schema
+from tidymnist.core.errors import DataFileError, TidyMnistError
 from tidymnist.io.dataset import load_csv_split, load_idx_split
 from tidymnist.io.idx import idx_bytes, parse_idx, read_idx
 

@@ -5,7 +5,7 @@ import gzip
 import numpy as np
 import pytest
 
-from tidymnist.errors import DataFileError
+from tidymnist.core.errors import DataFileError
 from tidymnist.io.dataset import load_idx_split, load_split
 from tidymnist.io.idx import idx_bytes, read_idx, sha256, write_idx
 

@@ -8,11 +8,17 @@ import pytest
 import skops.io
 from sklearn.preprocessing import FunctionTransformer
 
-from tidymnist.centroids import centroids
 from tidymnist.io.dataset import load_split
 from tidymnist.io.models import ModelFileError, library_versions, load_model, save_model
-from tidymnist.models import adopt_centroids, build_model, coefficients, fit_model, probabilities
-from tidymnist.pixels import pixel_table
+from tidymnist.models.pipelines import (
+    adopt_centroids,
+    build_model,
+    coefficients,
+    fit_model,
+    probabilities,
+)
+from tidymnist.tables.centroids import centroids
+from tidymnist.tables.pixels import pixel_table
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 import polars as pl
 import pytest
 
-from tidymnist.centroids import centroids
-from tidymnist.pairwise import (
+from tidymnist.tables.centroids import centroids
+from tidymnist.tables.pairwise import (
     DIFFERENCES_SCHEMA,
     SEPARABILITY_SCHEMA,
     centroid_differences,

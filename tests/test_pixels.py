@@ -5,7 +5,13 @@ import polars as pl
 import pytest
 
 from tidymnist.io.tables import read_table, write_table_chunks
-from tidymnist.pixels import SCHEMA, images_from_pixels, pixel_chunks, pixel_table, select_images
+from tidymnist.tables.pixels import (
+    SCHEMA,
+    images_from_pixels,
+    pixel_chunks,
+    pixel_table,
+    select_images,
+)
 
 
 def test_schema_and_order(tiny):

@@ -1,6 +1,6 @@
 """The embedding figures: what each maps and carries, and that each draws without a warning.
 
-The tables are made by the real functions of :mod:`tidymnist.embed` from the first 3,000 real
+The tables are made by the real functions of :mod:`tidymnist.embed.maps` from the first 3,000 real
 training digits (a t-SNE map of the first 800 of them), so the figures are tested on exactly the
 shapes the workflow gives them.
 """
@@ -14,20 +14,20 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from plotnine import facet_wrap, geom_label, geom_point, geom_text, scale_x_log10, theme
 
-from tidymnist import embed
-from tidymnist.centroids import centroids
-from tidymnist.digits import DIGIT_NAMES, FASHION_NAMES, N_CLASSES, N_PIXELS
-from tidymnist.distances import distances, least_typical
-from tidymnist.io.dataset import load_split
-from tidymnist.pixels import pixel_table
-from tidymnist.plots.embed import (
+from tidymnist.core.digits import DIGIT_NAMES, FASHION_NAMES, N_CLASSES, N_PIXELS
+from tidymnist.embed import maps as embed
+from tidymnist.figures.embed import (
     eigen_digits,
     explained_variance,
     least_typical_on_maps,
     pca_scatter,
     tsne_plot,
 )
-from tidymnist.theme import LABEL_COLOURS
+from tidymnist.figures.theme import LABEL_COLOURS
+from tidymnist.io.dataset import load_split
+from tidymnist.tables.centroids import centroids
+from tidymnist.tables.distances import distances, least_typical
+from tidymnist.tables.pixels import pixel_table
 
 N_TRAIN = 3000
 N_MAP = 800

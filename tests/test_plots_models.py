@@ -20,12 +20,9 @@ from plotnine import (
     scale_y_log10,
 )
 
-from tidymnist import evaluate
-from tidymnist.digits import DIGIT_NAMES, FASHION_NAMES, LABELS, N_CLASSES, SIDE
-from tidymnist.distances import SCHEMA as DISTANCES_SCHEMA
-from tidymnist.pairwise import SEPARABILITY_SCHEMA
-from tidymnist.pixels import pixel_table
-from tidymnist.plots.models import (
+from tidymnist.core.digits import DIGIT_NAMES, FASHION_NAMES, LABELS, N_CLASSES, SIDE
+from tidymnist.evaluate import tables as evaluate
+from tidymnist.figures.models import (
     coefficient_maps,
     confusion_matrices,
     errors_by_typicality,
@@ -35,6 +32,9 @@ from tidymnist.plots.models import (
     pair_confusions_plot,
     per_class_f1,
 )
+from tidymnist.tables.distances import SCHEMA as DISTANCES_SCHEMA
+from tidymnist.tables.pairwise import SEPARABILITY_SCHEMA
+from tidymnist.tables.pixels import pixel_table
 
 N_TEST = 400
 # Each model's chance of a wrong answer; the last has no probabilities (as an SVM without them).

@@ -4,16 +4,16 @@ import numpy as np
 import polars as pl
 import pytest
 
-from tidymnist.io.dataset import load_split
-from tidymnist.io.models import save_model
-from tidymnist.io.trained import CnnSkippedWarning, NoModelsError, load_trained_models
-from tidymnist.models import fit_model
-from tidymnist.predict import (
+from tidymnist.evaluate.predict import (
     PREDICTIONS_SCHEMA,
     PROBABILITIES_SCHEMA,
     predict_table,
     probabilities_table,
 )
+from tidymnist.io.dataset import load_split
+from tidymnist.io.models import save_model
+from tidymnist.models.pipelines import fit_model
+from tidymnist.models.trained import CnnSkippedWarning, NoModelsError, load_trained_models
 
 
 @pytest.fixture(scope="module")
@@ -105,15 +105,15 @@ def test_no_models_is_a_clear_error(tmp_path):
 def test_a_cnn_that_cannot_be_loaded_is_skipped_with_a_warning(models, tmp_path, monkeypatch):
     save_model(models["nearest_centroid"], tmp_path / "nearest_centroid.skops", {})
     (tmp_path / "cnn.safetensors").write_bytes(b"not read")
-    monkeypatch.setitem(__import__("sys").modules, "tidymnist.io.weights", None)
+    monkeypatch.setitem(__import__("sys").modules, "tidymnist.models.cnn_file", None)
     with pytest.warns(CnnSkippedWarning, match="cnn.safetensors: skipped"):
         loaded = load_trained_models(tmp_path)
     assert list(loaded) == ["nearest_centroid"]
 
 
 def test_the_gallery_marks_right_and_wrong_answers(models, synthetic):
-    from tidymnist.plots.preprocess import custom_gallery  # noqa: PLC0415
-    from tidymnist.preprocess import thumbnail_table  # noqa: PLC0415
+    from tidymnist.figures.preprocess import custom_gallery  # noqa: PLC0415
+    from tidymnist.handwriting.preprocess import thumbnail_table  # noqa: PLC0415
 
     _, test = synthetic
     files = ["a.png", "b.png"]

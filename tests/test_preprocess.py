@@ -9,10 +9,8 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 from scipy import ndimage
 
-from tidymnist.errors import TidyMnistError
-from tidymnist.io.dataset import load_split
-from tidymnist.models import fit_model
-from tidymnist.preprocess import (
+from tidymnist.core.errors import TidyMnistError
+from tidymnist.handwriting.preprocess import (
     CENTRE,
     MNIST_WIDTH,
     STEPS,
@@ -24,6 +22,8 @@ from tidymnist.preprocess import (
     thumbnail_table,
     to_mnist,
 )
+from tidymnist.io.dataset import load_split
+from tidymnist.models.pipelines import fit_model
 
 
 def bounding_box(image: np.ndarray) -> tuple[int, int]:
@@ -270,7 +270,7 @@ def test_errors_are_tidymnist_errors():
 
 
 def test_the_steps_figure_draws_a_panel_per_step():
-    from tidymnist.plots.preprocess import preprocessing_steps  # noqa: PLC0415
+    from tidymnist.figures.preprocess import preprocessing_steps  # noqa: PLC0415
 
     plot = preprocessing_steps(preprocess_steps(stroke((240, 180), SEVEN, 14), max_side=48))
     figure = plot.draw()

@@ -4,7 +4,14 @@ import base64
 
 import polars as pl
 
-from tidymnist.report import data_uri, html_table, render, stage_of, stage_summary, stage_timings
+from tidymnist.report.article import (
+    data_uri,
+    html_table,
+    render,
+    stage_of,
+    stage_summary,
+    stage_timings,
+)
 
 
 def bench(seconds: float, rss: float) -> pl.DataFrame:

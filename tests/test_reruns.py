@@ -75,7 +75,7 @@ def normalised_report(path: Path) -> str:
     html = re.sub(r"\w+ fits fastest \([^)]*\)", "MODEL fits fastest (TIME)", html)
     html = re.sub(r"(<td headers=\"[\w-]*seconds\"[^>]*>)[^<]*(</td>)", r"\1TIME\2", html)
     # great_tables draws a random id for each table's <div> and its CSS (see the report to the
-    # lead: tidymnist.report should pass GT(..., id=name), and then this line can go)
+    # lead: tidymnist.report.article should pass GT(..., id=name), and then this line can go)
     for table_id in set(re.findall(r"<div id=\"([a-z]{10})\" style=\"padding-left:0px", html)):
         html = html.replace(table_id, "TABLE-ID")
 

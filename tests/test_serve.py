@@ -11,14 +11,14 @@ import pytest
 from PIL import Image, ImageDraw
 
 from test_webmodels import tables
-from tidymnist.embed import coordinates_table, fit_pca, loadings_table
+from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table
+from tidymnist.handwriting.preprocess import to_mnist
 from tidymnist.io.dataset import load_split
 from tidymnist.io.images import read_image_bytes
 from tidymnist.io.models import save_model
 from tidymnist.io.tables import write_table
-from tidymnist.models import fit_model
-from tidymnist.preprocess import to_mnist
-from tidymnist.serve import ServeError, is_local, make_server
+from tidymnist.models.pipelines import fit_model
+from tidymnist.web.serve import ServeError, is_local, make_server
 
 MODELS = {
     "nearest_centroid": {},
@@ -92,7 +92,7 @@ def test_binds_to_localhost_by_default(server):
 def test_another_address_only_when_asked_and_with_a_warning(results, caplog):
     assert is_local("127.0.0.1") and is_local("::1") and is_local("localhost")
     assert not is_local("0.0.0.0") and not is_local("192.168.1.5") and not is_local("example")
-    with caplog.at_level(logging.WARNING, logger="tidymnist.serve"):
+    with caplog.at_level(logging.WARNING, logger="tidymnist.web.serve"):
         other = make_server(results / "models", host="0.0.0.0", port=0)
     other.server_close()
     assert other.server_address[0] == "0.0.0.0"

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from sklearn.neighbors import KNeighborsClassifier
 
-from tidymnist.config import ConfigError
+from tidymnist.core.config import ConfigError
+from tidymnist.evaluate.sweep import SCHEMA, Point, gather, holdout, score_point, sweep_points
 from tidymnist.io.dataset import load_split
-from tidymnist.sweep import SCHEMA, Point, gather, holdout, score_point, sweep_points
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = REPO / "workflow" / "schemas" / "config.schema.yaml"

@@ -6,11 +6,12 @@ import pytest
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from tidymnist.digits import N_CLASSES, N_PIXELS
-from tidymnist.embed import coordinates_table, fit_pca, loadings_table
+from tidymnist.core.digits import N_CLASSES, N_PIXELS
+from tidymnist.core.grid import scale_pixels
+from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table
 from tidymnist.io.dataset import load_split
-from tidymnist.models import fit_model, probabilities, scale_pixels
-from tidymnist.webmodels import (
+from tidymnist.models.pipelines import fit_model, probabilities
+from tidymnist.web.export import (
     ExportError,
     export_model,
     export_models,

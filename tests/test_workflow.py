@@ -10,11 +10,9 @@ import pytest
 import yaml
 from PIL import Image
 
-from tidymnist import plots
-from tidymnist.centroids import SCHEMA as CENTROIDS
-from tidymnist.digits import FASHION_NAMES
-from tidymnist.distances import SCHEMA as DISTANCES
-from tidymnist.evaluate import (
+from tidymnist import figures as plots
+from tidymnist.core.digits import FASHION_NAMES
+from tidymnist.evaluate.tables import (
     CONFUSION_SCHEMA,
     ERRORS_BY_TYPICALITY_SCHEMA,
     METRICS_SCHEMA,
@@ -23,13 +21,15 @@ from tidymnist.evaluate import (
     PER_CLASS_SCHEMA,
     PREDICTIONS_SCHEMA,
 )
-from tidymnist.histogram import SCHEMA as VALUE_COUNTS
 from tidymnist.io.dataset import load_split
 from tidymnist.io.models import load_model
-from tidymnist.label_summary import SCHEMA as LABEL_SUMMARY
-from tidymnist.models import MODEL_NAMES
-from tidymnist.pairwise import DIFFERENCES_SCHEMA, SEPARABILITY_SCHEMA
-from tidymnist.pixels import SCHEMA as PIXELS
+from tidymnist.models.pipelines import MODEL_NAMES
+from tidymnist.tables.centroids import SCHEMA as CENTROIDS
+from tidymnist.tables.distances import SCHEMA as DISTANCES
+from tidymnist.tables.histogram import SCHEMA as VALUE_COUNTS
+from tidymnist.tables.label_summary import SCHEMA as LABEL_SUMMARY
+from tidymnist.tables.pairwise import DIFFERENCES_SCHEMA, SEPARABILITY_SCHEMA
+from tidymnist.tables.pixels import SCHEMA as PIXELS
 from workflow_runner import REPO, copy_project, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -332,7 +332,7 @@ def test_the_draw_page_carries_the_light_models(built):
 
 def test_the_cnn_rule_trains_and_joins_the_evaluation(built, tmp_path):
     pytest.importorskip("torch", reason="PyTorch (the optional cnn extra) is not installed")
-    from tidymnist.io.weights import load_cnn  # noqa: PLC0415 (needs torch)
+    from tidymnist.models.cnn_file import load_cnn  # noqa: PLC0415 (needs torch)
 
     built = shutil.copytree(built, tmp_path / "project", symlinks=True)  # keep `built` as it was
     run = snakemake(

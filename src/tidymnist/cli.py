@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from tidymnist.errors import TidyMnistError
+from tidymnist.core.errors import TidyMnistError
 
 EXIT_OK, EXIT_FILE_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_serve(args: argparse.Namespace) -> int:
     """``tidymnist serve``: run the local server until Ctrl-C."""
-    from tidymnist.serve import serve  # noqa: PLC0415 (only this command needs the server)
+    from tidymnist.web.serve import serve  # noqa: PLC0415 (only this command needs the server)
 
     try:
         serve(args.models, args.page, args.host, args.port, args.max_bytes)
@@ -107,10 +107,10 @@ def _error(message: str) -> None:
 def run_predict(args: argparse.Namespace) -> int:
     """``tidymnist predict``: see the module docstring."""
     # Imported here so that `tidymnist --help` stays fast.
+    from tidymnist.evaluate.predict import predict_table  # noqa: PLC0415
+    from tidymnist.handwriting.preprocess import to_mnist  # noqa: PLC0415
     from tidymnist.io.images import find_images, read_image  # noqa: PLC0415
-    from tidymnist.io.trained import load_trained_models  # noqa: PLC0415
-    from tidymnist.predict import predict_table  # noqa: PLC0415
-    from tidymnist.preprocess import to_mnist  # noqa: PLC0415
+    from tidymnist.models.trained import load_trained_models  # noqa: PLC0415
 
     try:
         with warnings.catch_warnings():

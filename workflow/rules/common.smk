@@ -3,13 +3,13 @@ from pathlib import Path
 import yaml
 from snakemake.utils import min_version, validate
 
-from tidymnist.config import check_config, coerce_to_schema
+from tidymnist.core.config import check_config, coerce_to_schema
 from tidymnist.io.custom import custom_files
 from tidymnist.io.dataset import IDX_FILES, missing_files, split_paths
-from tidymnist.cnn import import_torch
-from tidymnist.models import MODEL_NAMES
-from tidymnist.plots.catalogue import figure_specs
-from tidymnist.sweep import sweep_points
+from tidymnist.models.cnn import import_torch
+from tidymnist.models.pipelines import MODEL_NAMES
+from tidymnist.figures.registry import figure_specs
+from tidymnist.evaluate.sweep import sweep_points
 
 min_version("9.0")
 
@@ -93,7 +93,7 @@ CUSTOM_TABLES = (
 SWEEP_POINTS = sweep_points(config["sweep"]["grid"], config["models"], schema)
 SWEEP_TABLES = ["results/tables/sweep.parquet"] if SWEEP_POINTS else []
 
-# Each figure: the plot function that draws it and the tables it takes (tidymnist.plots.catalogue).
+# Each figure: the plot function that draws it and the tables it takes (tidymnist.figures.registry).
 FIGURE_SPECS = figure_specs(
     ENABLED,
     sweep=bool(SWEEP_POINTS),

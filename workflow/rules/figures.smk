@@ -1,5 +1,5 @@
 rule figure:
-    """Draw one figure from its tidy tables (tidymnist.plots.catalogue says which)."""
+    """Draw one figure from its tidy tables (tidymnist.figures.registry says which)."""
     input:
         unpack(figure_tables),
     output:

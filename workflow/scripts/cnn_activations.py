@@ -3,12 +3,12 @@
 import numpy as np
 import polars as pl
 
-from tidymnist.cnn import activations
-from tidymnist.custom import image_arrays
+from tidymnist.core.logs import logged
+from tidymnist.handwriting.custom import image_arrays
 from tidymnist.io.tables import read_table, scan_table, write_table
-from tidymnist.io.trained import load_model_file
-from tidymnist.logs import logged
-from tidymnist.pixels import split_arrays
+from tidymnist.models.cnn import activations
+from tidymnist.models.trained import load_model_file
+from tidymnist.tables.pixels import split_arrays
 
 with logged(snakemake.log[0]):
     model = load_model_file(snakemake.input.model)

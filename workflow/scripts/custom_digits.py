@@ -2,11 +2,11 @@
 
 import polars as pl
 
-from tidymnist.custom import images_table, prepare
+from tidymnist.core.logs import logged
+from tidymnist.handwriting.custom import images_table, prepare
+from tidymnist.handwriting.preprocess import preprocess_steps, thumbnail_table
 from tidymnist.io.custom import LABELS_SCHEMA, read_custom, read_labels
 from tidymnist.io.tables import write_table
-from tidymnist.logs import logged
-from tidymnist.preprocess import preprocess_steps, thumbnail_table
 
 with logged(snakemake.log[0]) as log:
     folder = snakemake.params.folder

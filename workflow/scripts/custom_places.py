@@ -2,10 +2,10 @@
 
 import polars as pl
 
-from tidymnist.custom import image_arrays, pca_coordinates, places_table
+from tidymnist.core.logs import logged
+from tidymnist.handwriting.custom import image_arrays, pca_coordinates, places_table
 from tidymnist.io.tables import read_table, write_table
-from tidymnist.logs import logged
-from tidymnist.webmodels import pixel_mean
+from tidymnist.web.export import pixel_mean
 
 with logged(snakemake.log[0]):
     files, images = image_arrays(read_table(snakemake.input.images))

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from tidymnist.custom import accuracy_table, image_arrays
+from tidymnist.core.logs import logged
+from tidymnist.evaluate.predict import predict_table
+from tidymnist.handwriting.custom import accuracy_table, image_arrays
 from tidymnist.io.tables import read_table, write_table
-from tidymnist.io.trained import load_model_file
-from tidymnist.logs import logged
-from tidymnist.predict import predict_table
+from tidymnist.models.trained import load_model_file
 
 with logged(snakemake.log[0]) as log:
     models = {Path(path).stem: load_model_file(path) for path in snakemake.input.models}

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
+from tidymnist.core.logs import logged
 from tidymnist.io.download import fetch
-from tidymnist.logs import logged
 
 with logged(snakemake.log[0]):
     output = Path(snakemake.output[0])

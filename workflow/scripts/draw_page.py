@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from tidymnist.draw import draw_page, write_page
+from tidymnist.core.logs import logged
 from tidymnist.io.tables import read_table
-from tidymnist.io.trained import load_model_file
-from tidymnist.logs import logged
-from tidymnist.webmodels import export_models, pixel_mean
+from tidymnist.models.trained import load_model_file
+from tidymnist.web.draw import draw_page, write_page
+from tidymnist.web.export import export_models, pixel_mean
 
 with logged(snakemake.log[0]) as log:
     models = {Path(path).stem: load_model_file(path) for path in snakemake.input.models}

@@ -1,8 +1,8 @@
 """Errors by typicality and confusions by pair similarity."""
 
-from tidymnist.evaluate import errors_by_typicality, pair_confusions, pair_correlation
+from tidymnist.core.logs import logged
+from tidymnist.evaluate.tables import errors_by_typicality, pair_confusions, pair_correlation
 from tidymnist.io.tables import read_table, write_table
-from tidymnist.logs import logged
 
 with logged(snakemake.log[0]) as log:
     predictions = read_table(snakemake.input.predictions)

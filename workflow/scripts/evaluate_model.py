@@ -4,13 +4,13 @@ import time
 
 import polars as pl
 
-from tidymnist.evaluate import COSTS_SCHEMA, predictions_table
+from tidymnist.core.logs import logged
+from tidymnist.evaluate.tables import COSTS_SCHEMA, predictions_table
 from tidymnist.io.models import read_card
 from tidymnist.io.tables import scan_table, write_table
-from tidymnist.io.trained import load_model_file
-from tidymnist.logs import logged
-from tidymnist.models import probabilities
-from tidymnist.pixels import split_arrays
+from tidymnist.models.pipelines import probabilities
+from tidymnist.models.trained import load_model_file
+from tidymnist.tables.pixels import split_arrays
 
 with logged(snakemake.log[0]) as log:
     name = snakemake.wildcards.model

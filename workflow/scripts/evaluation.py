@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from tidymnist.evaluate import confusion_table, metrics_table, per_class_table
+from tidymnist.core.logs import logged
+from tidymnist.evaluate.tables import confusion_table, metrics_table, per_class_table
 from tidymnist.io.tables import read_table, write_table
-from tidymnist.logs import logged
 
 with logged(snakemake.log[0]) as log:
     predictions = pl.concat([read_table(path) for path in snakemake.input.predictions])

@@ -1,9 +1,9 @@
 """Draw one figure: read its tables, call the plot function the rule names, save the PNG."""
 
-from tidymnist import plots
+from tidymnist import figures as plots
+from tidymnist.core.logs import logged
 from tidymnist.io.figures import save_figure
 from tidymnist.io.tables import read_table
-from tidymnist.logs import logged
 
 with logged(snakemake.log[0]) as log:
     tables = {name: read_table(path) for name, path in snakemake.input.items()}

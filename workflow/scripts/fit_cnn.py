@@ -1,10 +1,10 @@
 """Train the convolutional network on the training split; save its weights and model card."""
 
+from tidymnist.core.logs import logged
 from tidymnist.io.tables import read_table, scan_table
-from tidymnist.io.weights import save_cnn
-from tidymnist.logs import logged
-from tidymnist.models import fit_model, stored_values
-from tidymnist.pixels import split_arrays
+from tidymnist.models.cnn_file import save_cnn
+from tidymnist.models.pipelines import fit_model, stored_values
+from tidymnist.tables.pixels import split_arrays
 
 with logged(snakemake.log[0]):
     name, deskew = snakemake.wildcards.model, snakemake.params.deskew

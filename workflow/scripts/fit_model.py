@@ -1,10 +1,10 @@
 """Train one classifier on the training split and save it with its model card."""
 
+from tidymnist.core.logs import logged
 from tidymnist.io.models import save_model
 from tidymnist.io.tables import read_table, scan_table
-from tidymnist.logs import logged
-from tidymnist.models import adopt_centroids, fit_model, stored_values
-from tidymnist.pixels import split_arrays
+from tidymnist.models.pipelines import adopt_centroids, fit_model, stored_values
+from tidymnist.tables.pixels import split_arrays
 
 with logged(snakemake.log[0]):
     name, deskew = snakemake.wildcards.model, snakemake.params.deskew

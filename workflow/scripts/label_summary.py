@@ -1,8 +1,8 @@
 """Per-label summary of distances and ink."""
 
+from tidymnist.core.logs import logged
 from tidymnist.io.tables import read_table, scan_table, write_table
-from tidymnist.label_summary import label_summary
-from tidymnist.logs import logged
+from tidymnist.tables.label_summary import label_summary
 
 with logged(snakemake.log[0]):
     table = label_summary(

@@ -1,9 +1,9 @@
 """Where the least typical training digits fall on the PCA plane and the t-SNE map."""
 
-from tidymnist.distances import least_typical
-from tidymnist.embed import least_typical_places
+from tidymnist.core.logs import logged
+from tidymnist.embed.maps import least_typical_places
 from tidymnist.io.tables import read_table, write_table
-from tidymnist.logs import logged
+from tidymnist.tables.distances import least_typical
 
 with logged(snakemake.log[0]):
     places = least_typical_places(

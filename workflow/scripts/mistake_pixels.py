@@ -2,10 +2,10 @@
 
 import polars as pl
 
-from tidymnist.evaluate import most_confident_mistakes
+from tidymnist.core.logs import logged
+from tidymnist.evaluate.tables import most_confident_mistakes
 from tidymnist.io.tables import read_table, scan_table, write_table
-from tidymnist.logs import logged
-from tidymnist.pixels import select_images
+from tidymnist.tables.pixels import select_images
 
 with logged(snakemake.log[0]):
     mistakes = most_confident_mistakes(read_table(snakemake.input.predictions), snakemake.params.k)

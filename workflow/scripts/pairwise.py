@@ -1,8 +1,8 @@
 """Centroid differences for every pair of labels, and how separable each pair is."""
 
+from tidymnist.core.logs import logged
 from tidymnist.io.tables import read_table, write_table
-from tidymnist.logs import logged
-from tidymnist.pairwise import centroid_differences, pair_separability
+from tidymnist.tables.pairwise import centroid_differences, pair_separability
 
 with logged(snakemake.log[0]):
     centroids = read_table(snakemake.input.centroids)

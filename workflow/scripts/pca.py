@@ -2,10 +2,10 @@
 
 import polars as pl
 
-from tidymnist.embed import coordinates_table, fit_pca, loadings_table, variance_table
+from tidymnist.core.logs import logged
+from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table, variance_table
 from tidymnist.io.tables import scan_table, write_table
-from tidymnist.logs import logged
-from tidymnist.pixels import split_arrays
+from tidymnist.tables.pixels import split_arrays
 
 with logged(snakemake.log[0]) as log:
     pixels = scan_table(snakemake.input.pixels)

@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from tidymnist.embed import sample_instances
+from tidymnist.core.logs import logged
+from tidymnist.embed.maps import sample_instances
 from tidymnist.io.tables import read_table, write_table
-from tidymnist.logs import logged
 
 with logged(snakemake.log[0]):
     train = read_table(snakemake.input.coordinates).filter(pl.col("split") == "train")

@@ -4,10 +4,10 @@ import itertools
 
 import polars as pl
 
+from tidymnist.core.logs import logged
 from tidymnist.io.dataset import load_files
 from tidymnist.io.tables import write_table, write_table_chunks
-from tidymnist.logs import logged
-from tidymnist.pixels import pixel_chunks
+from tidymnist.tables.pixels import pixel_chunks
 
 with logged(snakemake.log[0]) as log:
     splits = [

@@ -5,10 +5,10 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from tidymnist.core.logs import logged
 from tidymnist.io.provenance import git_commit, now, package_versions
 from tidymnist.io.tables import atomic_path, read_table
-from tidymnist.logs import logged
-from tidymnist.report import build_context, render, stage_timings
+from tidymnist.report.article import build_context, render, stage_timings
 
 with logged(snakemake.log[0]) as log:
     figures = {Path(path).stem: Path(path).read_bytes() for path in snakemake.input.figures}

@@ -1,8 +1,8 @@
 """The pixel rows of the first training images."""
 
+from tidymnist.core.logs import logged
 from tidymnist.io.tables import scan_table, write_table
-from tidymnist.logs import logged
-from tidymnist.pixels import first_images
+from tidymnist.tables.pixels import first_images
 
 with logged(snakemake.log[0]):
     write_table(

@@ -1,9 +1,9 @@
 """Fit and score one sweep point on held-out training images."""
 
+from tidymnist.core.logs import logged
+from tidymnist.evaluate.sweep import score_point
 from tidymnist.io.tables import scan_table, write_table
-from tidymnist.logs import logged
-from tidymnist.pixels import split_arrays
-from tidymnist.sweep import score_point
+from tidymnist.tables.pixels import split_arrays
 
 with logged(snakemake.log[0]) as log:
     point = snakemake.params.point

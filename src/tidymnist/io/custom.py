@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from tidymnist.errors import TidyMnistError
+from tidymnist.core.errors import TidyMnistError
 from tidymnist.io.images import find_images, read_image
 
 ERRORS_SCHEMA = pl.Schema({"file": pl.String, "error": pl.String})

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from tidymnist.digits import N_PIXELS, SIDE
-from tidymnist.errors import DataFileError
+from tidymnist.core.digits import N_PIXELS, SIDE
+from tidymnist.core.errors import DataFileError
 from tidymnist.io.idx import parse_idx, read_bytes, read_idx_bytes, verify_sha256
 
 IDX_FILES = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pooch
 
-from tidymnist.errors import DataFileError, DownloadError
+from tidymnist.core.errors import DataFileError, DownloadError
 from tidymnist.io.idx import read_bytes, verify_sha256
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tidymnist.errors import DataFileError
+from tidymnist.core.errors import DataFileError
 
 UBYTE = 0x08
 IMAGES_MAGIC = 0x00000803

@@ -3,7 +3,7 @@
 Every image comes back as a 2-D ``float32`` array of *luminance* in 0-1: 0 is black, 1 is white,
 whatever the file held (greyscale, RGB, palette, CMYK, 16-bit, 1-bit), upright as the camera saw it
 (the EXIF orientation of phone photos is applied). Which side is ink is decided later, by
-:mod:`tidymnist.preprocess`.
+:mod:`tidymnist.handwriting.preprocess`.
 
 Transparency is flattened onto a paper colour: an image that is mostly transparent is a drawing of
 strokes on a clear sheet, so the paper is white under dark strokes and black under light ones
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from tidymnist.errors import TidyMnistError
+from tidymnist.core.errors import TidyMnistError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")

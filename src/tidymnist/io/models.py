@@ -16,13 +16,13 @@ from typing import Any
 
 import skops.io
 
-from tidymnist.errors import TidyMnistError
+from tidymnist.core.errors import TidyMnistError
 from tidymnist.io.tables import atomic_path
 
 # Types a tidymnist model may hold beyond the ones skops trusts by default.
 TRUSTED_TYPES = [
-    "tidymnist.models.scale_pixels",
-    "tidymnist.deskew.Deskew",
+    "tidymnist.core.grid.scale_pixels",
+    "tidymnist.models.deskew.Deskew",
     "sklearn.metrics._dist_metrics.EuclideanDistance64",
     "sklearn.neighbors._kd_tree.KDTree",
     "sklearn.neighbors._ball_tree.BallTree",

@@ -1,0 +1,1 @@
+"""The space of digits: PCA, t-SNE and placing new digits on the maps."""

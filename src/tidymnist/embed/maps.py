@@ -1,0 +1,233 @@
+"""The space of digits: PCA (eigen-digits) and a t-SNE map that can take new points.
+
+PCA is fitted on the training split's pixels scaled to 0-1; its components are "eigen-digits".
+The t-SNE map (openTSNE) is computed on a seeded sample of training images, from their first PCA
+coordinates. New digits are placed on the existing map with openTSNE's ``transform``, which keeps
+the map fixed and optimises only the new points.
+"""
+
+import logging
+
+import numpy as np
+import openTSNE
+import polars as pl
+from sklearn.decomposition import PCA
+
+from tidymnist.core.digits import N_PIXELS, SPLITS
+from tidymnist.core.grid import scale_pixels, xy
+
+log = logging.getLogger(__name__)
+
+LOADINGS_SCHEMA = pl.Schema(
+    {
+        "component": pl.UInt16,
+        "pixel": pl.UInt16,
+        "x": pl.UInt8,
+        "y": pl.UInt8,
+        "loading": pl.Float64,
+    }
+)
+VARIANCE_SCHEMA = pl.Schema(
+    {
+        "component": pl.UInt16,
+        "variance": pl.Float64,
+        "variance_ratio": pl.Float64,
+        "cumulative_ratio": pl.Float64,
+    }
+)
+MAP_SCHEMA = pl.Schema(
+    {"instance": pl.UInt32, "label": pl.UInt8, "tsne1": pl.Float64, "tsne2": pl.Float64}
+)
+
+
+def pc_names(n: int) -> list[str]:
+    return [f"pc{i}" for i in range(1, n + 1)]
+
+
+def fit_pca(images: np.ndarray) -> PCA:
+    """PCA of raw training images (scaled to 0-1), all 784 components, solved exactly through
+    the covariance matrix (fast when there are many more images than pixels)."""
+    return PCA(svd_solver="covariance_eigh").fit(scale_pixels(images))
+
+
+def loadings_table(pca: PCA, n: int) -> pl.DataFrame:
+    """One row per component per pixel for the first ``n`` components: each one's weight on
+    that pixel (a unit vector: an "eigen-digit")."""
+    return (
+        pl.DataFrame(
+            {
+                "component": np.repeat(np.arange(1, n + 1, dtype=np.uint16), N_PIXELS),
+                "pixel": np.tile(np.arange(N_PIXELS, dtype=np.uint16), n),
+                "loading": pca.components_[:n].reshape(-1).astype(np.float64),
+            }
+        )
+        .with_columns(xy(pl.col("pixel")))
+        .select(LOADINGS_SCHEMA.names())
+    )
+
+
+def variance_table(pca: PCA) -> pl.DataFrame:
+    """One row per component: the variance it explains, alone and with the ones before it."""
+    ratio = pca.explained_variance_ratio_.astype(np.float64)
+    return pl.DataFrame(
+        {
+            "component": np.arange(1, len(ratio) + 1, dtype=np.uint16),
+            "variance": pca.explained_variance_.astype(np.float64),
+            "variance_ratio": ratio,
+            "cumulative_ratio": np.cumsum(ratio),
+        },
+        schema=VARIANCE_SCHEMA,
+    )
+
+
+def coordinates_table(
+    pca: PCA, n: int, split: str, arrays: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> pl.DataFrame:
+    """One row per image of ``split``: split, instance, label and its coordinates on the first
+    ``n`` components, pc1 ... pc{n}. ``arrays`` are the split's instances, images and labels
+    (as :func:`tidymnist.tables.pixels.split_arrays` gives them)."""
+    instances, images, labels = arrays
+    scores = (scale_pixels(images) - pca.mean_) @ pca.components_[:n].T
+    frame = pl.DataFrame(scores.astype(np.float32), schema=pc_names(n))
+    return frame.with_columns(
+        split=pl.lit(split, dtype=pl.Enum(SPLITS)),
+        instance=pl.Series(instances, dtype=pl.UInt32),
+        label=pl.Series(labels, dtype=pl.UInt8),
+    ).select("split", "instance", "label", *frame.columns)
+
+
+def sample_instances(n_available: int, size: int, seed: int) -> np.ndarray:
+    """A seeded random sample of ``size`` instances (all when fewer are available), sorted."""
+    rng = np.random.default_rng(seed)
+    if size >= n_available:
+        return np.arange(n_available)
+    return np.sort(rng.choice(n_available, size=size, replace=False))
+
+
+def _features(coordinates: pl.DataFrame, dimensions: int) -> np.ndarray:
+    return coordinates.select(pc_names(dimensions)).to_numpy().astype(np.float64)
+
+
+def tsne_map(
+    coordinates: pl.DataFrame, dimensions: int, perplexity: float, seed: int, n_jobs: int = 1
+) -> pl.DataFrame:
+    """A 2-d t-SNE map of the images in ``coordinates`` (a PCA coordinates table), computed
+    from their first ``dimensions`` PCA coordinates."""
+    features = _features(coordinates, dimensions)
+    log.info("t-SNE of %d images from %d PCA dimensions", len(features), dimensions)
+    embedding = openTSNE.TSNE(
+        perplexity=perplexity,
+        random_state=seed,
+        n_jobs=n_jobs,
+        neighbors="exact" if len(features) < 1000 else "annoy",
+        verbose=False,
+    ).fit(features)
+    return pl.DataFrame(
+        {
+            "instance": coordinates["instance"],
+            "label": coordinates["label"],
+            "tsne1": embedding[:, 0],
+            "tsne2": embedding[:, 1],
+        },
+        schema=MAP_SCHEMA,
+    )
+
+
+def place_on_map(
+    reference: pl.DataFrame,
+    reference_coordinates: pl.DataFrame,
+    new_coordinates: pl.DataFrame,
+    *,
+    dimensions: int,
+    perplexity: float,
+    seed: int,
+    n_jobs: int = 1,
+) -> np.ndarray:
+    """Positions (n, 2) of new images on an existing map, which stays as it is.
+
+    ``reference`` is the map (a :func:`tsne_map` table) and ``reference_coordinates`` the PCA
+    coordinates of the same images, in the same order; ``new_coordinates`` those of the images
+    to place.
+    """
+    features = _features(reference_coordinates, dimensions)
+    affinities = openTSNE.affinity.PerplexityBasedNN(
+        features,
+        perplexity=perplexity,
+        random_state=seed,
+        n_jobs=n_jobs,
+        method="exact" if len(features) < 1000 else "annoy",
+    )
+    embedding = openTSNE.TSNEEmbedding(
+        reference.select("tsne1", "tsne2").to_numpy(),
+        affinities,
+        random_state=seed,
+        n_jobs=n_jobs,
+    )
+    placed = embedding.transform(_features(new_coordinates, dimensions))
+    return np.asarray(placed)
+
+
+PLACES_MAPS = pl.Enum(["PCA plane", "t-SNE map"])
+PLACES_SCHEMA = pl.Schema(
+    {
+        "instance": pl.UInt32,
+        "label": pl.UInt8,
+        "rank": pl.UInt32,
+        "map": PLACES_MAPS,
+        "dim1": pl.Float64,
+        "dim2": pl.Float64,
+    }
+)
+
+
+def least_typical_places(
+    least_typical: pl.DataFrame,
+    coordinates: pl.DataFrame,
+    tsne: pl.DataFrame,
+    *,
+    dimensions: int,
+    perplexity: float,
+    seed: int,
+    n_jobs: int = 1,
+) -> pl.DataFrame:
+    """Where the least typical training digits lie on the PCA plane and on the t-SNE map.
+
+    ``least_typical`` names them (split, instance, label, rank); on the map, digits that are in
+    its sample keep their place and the others are placed with :func:`place_on_map`.
+    """
+    train = coordinates.filter(pl.col("split") == "train")
+    chosen = least_typical.select("instance", "rank").join(train, on="instance")
+    on_plane = chosen.select(
+        "instance", "label", "rank", map=pl.lit("PCA plane"), dim1="pc1", dim2="pc2"
+    )
+    reference = train.join(tsne.select("instance"), on="instance", how="semi").sort("instance")
+    tsne = tsne.sort("instance")
+    placed = place_on_map(
+        tsne,
+        reference,
+        chosen,
+        dimensions=dimensions,
+        perplexity=perplexity,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+    in_sample = tsne.join(chosen.select("instance"), on="instance", how="semi")
+    on_map = (
+        chosen.select("instance", "label", "rank")
+        .with_columns(dim1=placed[:, 0], dim2=placed[:, 1])
+        .join(in_sample.select("instance", "tsne1", "tsne2"), on="instance", how="left")
+        .select(
+            "instance",
+            "label",
+            "rank",
+            map=pl.lit("t-SNE map"),
+            dim1=pl.coalesce("tsne1", "dim1"),
+            dim2=pl.coalesce("tsne2", "dim2"),
+        )
+    )
+    return (
+        pl.concat([on_plane, on_map], how="vertical_relaxed")
+        .with_columns(pl.col("map").cast(PLACES_MAPS), pl.col("dim1", "dim2").cast(pl.Float64))
+        .select(PLACES_SCHEMA.names())
+        .sort("map", "label", "rank")
+    )

@@ -1,0 +1,1 @@
+"""Tidy evaluation tables, sweeps and predictions from trained models."""

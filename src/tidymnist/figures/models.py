@@ -1,0 +1,471 @@
+"""Figures of the models: how accurate and fast they are, which labels they confuse, and why."""
+
+from collections.abc import Sequence
+
+import polars as pl
+from mizani.bounds import squish
+from plotnine import (
+    aes,
+    coord_equal,
+    element_blank,
+    element_text,
+    facet_grid,
+    facet_wrap,
+    geom_col,
+    geom_label,
+    geom_line,
+    geom_point,
+    geom_raster,
+    geom_text,
+    geom_tile,
+    ggplot,
+    labs,
+    position_dodge,
+    scale_color_identity,
+    scale_color_manual,
+    scale_fill_gradient,
+    scale_fill_manual,
+    scale_x_continuous,
+    scale_x_discrete,
+    scale_x_log10,
+    scale_y_continuous,
+    scale_y_discrete,
+    scale_y_log10,
+    theme,
+)
+
+from tidymnist.figures.common import tiles as _tiles
+from tidymnist.figures.common import with_class
+from tidymnist.figures.labels import label_layers, place_labels
+from tidymnist.figures.theme import (
+    MODEL_COLOURS,
+    POSITIVE,
+    SHARE_HIGH,
+    SHARE_LOW,
+    difference_scale,
+    digit_axes,
+    ink_scale,
+    theme_tidymnist,
+)
+
+# Candidate caps of the confusion colour scale: the smallest that holds every error is used.
+SHARE_CAPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+COUNT_BREAKS = (0, 1, 3, 10, 30, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000)
+
+
+def _model_names(frame: pl.DataFrame, sep: str = " ") -> pl.DataFrame:
+    """``model`` as the reader sees it (``sep`` for underscores), ordered by configured name."""
+    names = sorted(frame["model"].unique().to_list())
+    shown = [name.replace("_", sep) for name in names]
+    return frame.with_columns(
+        pl.col("model").replace_strict(
+            dict(zip(names, shown, strict=True)), return_dtype=pl.Enum(shown)
+        )
+    )
+
+
+def _shown(model: str) -> str:
+    return model.replace("_", " ")
+
+
+def _model_values(n: int) -> list[str]:
+    return [MODEL_COLOURS[i % len(MODEL_COLOURS)] for i in range(n)]
+
+
+def _percent(breaks) -> list[str]:
+    return [f"{b:.0f}%" for b in breaks]
+
+
+def _share(breaks) -> list[str]:
+    return [f"{b:.0%}" if b >= 0.1 or b == 0 else f"{b:.1%}".replace(".0%", "%") for b in breaks]
+
+
+def model_comparison(metrics: pl.DataFrame) -> ggplot:
+    """Accuracy on the test images against the time taken to fit, one labelled point per model."""
+    data = _model_names(metrics).with_columns(percent=pl.col("accuracy") * 100)
+    ranked = data.sort("accuracy", descending=True)
+    texts = [f"{m} {p:.1f}%" for m, p in ranked.select("model", "percent").iter_rows()]
+    places = place_labels(
+        ranked["fit_seconds"].log10().to_list(),
+        ranked["percent"].to_list(),
+        texts,
+        size=9,
+        panel=(6.6, 3.5),
+        directions=[(1, 0), (-1, 0), (0, 1), (0, -1)],
+        shifts=len(texts),
+    )
+    seconds = [pl.lit(10.0).pow(pl.col(c)).alias(c) for c in ("text_x", "end_x", "left", "right")]
+    labels = pl.concat([ranked, places], how="horizontal").with_columns(
+        *seconds, text=pl.Series(texts)
+    )
+    best = metrics.sort("accuracy", descending=True).row(0, named=True)
+    fastest = metrics.sort("fit_seconds").row(0, named=True)
+    finding = (
+        f"{_shown(best['model'])} is both the most accurate ({best['accuracy']:.1%}) and the "
+        f"fastest to fit ({fastest['fit_seconds']:.2g} s)"
+        if best["model"] == fastest["model"]
+        else f"{_shown(best['model'])} is the most accurate ({best['accuracy']:.1%}); "
+        f"{_shown(fastest['model'])} is the fastest to fit ({fastest['fit_seconds']:.2g} s)"
+    )
+    return (
+        ggplot(data, aes("fit_seconds", "percent"))
+        + geom_point(aes(color="model"), size=3, show_legend=False)
+        + label_layers(labels, 9, "fit_seconds", "percent")
+        + scale_color_manual(values=_model_values(data["model"].n_unique()))
+        + scale_x_log10(labels=lambda breaks: [f"{b:g} s" for b in breaks])
+        + scale_y_continuous(labels=_percent)
+        + labs(
+            title="How accurate each model is, and how long it takes to learn",
+            subtitle="Accuracy on the test images against the time to fit the training images;\n"
+            + finding,
+            x="time to fit (seconds, log scale)",
+            y="test accuracy",
+        )
+        + theme_tidymnist()
+    )
+
+
+def per_class_f1(per_class: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
+    """F1 score of every label for every model: which labels are hard for whom."""
+    data = _model_names(with_class(per_class, class_names))
+    means = data.group_by("class").agg(pl.col("f1").mean()).sort("f1")
+    hardest, easiest = means.row(0, named=True), means.row(-1, named=True)
+    return (
+        ggplot(data, aes("class", "f1", color="model", group="model"))
+        + geom_line(size=0.6, alpha=0.7)
+        + geom_point(size=2.2)
+        + scale_color_manual(values=_model_values(data["model"].n_unique()))
+        + labs(
+            title="Which labels each model finds hard",
+            subtitle="F1 score (harmonic mean of precision and recall) per label on the test "
+            f"images.\nAveraged over the models, the hardest label is {hardest['class']} "
+            f"(F1 {hardest['f1']:.3f}),\nthe easiest {easiest['class']} ({easiest['f1']:.3f})",
+            x="label",
+            y="F1 score",
+        )
+        + theme_tidymnist()
+    )
+
+
+def confusion_matrices(confusion: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
+    """Every model's confusion matrix as a heatmap of shares of the true label's images."""
+    data = (
+        with_class(with_class(confusion, class_names), class_names, "predicted", "predicted_class")
+        .with_columns(total=pl.col("n").sum().over("model", "label"))
+        .with_columns(
+            share=pl.when(pl.col("total") > 0).then(pl.col("n") / pl.col("total")).otherwise(0.0),
+            error=pl.col("label") != pl.col("predicted"),
+        )
+    )
+    worst = data.filter(pl.col("error"))["share"].max() or 0.0
+    cap = next(cap for cap in SHARE_CAPS if cap >= worst)
+    accuracy = data.group_by("model").agg(
+        right=pl.col("n").filter(~pl.col("error")).sum() / pl.col("n").sum()
+    )
+    strips = accuracy.select(
+        "model",
+        strip=pl.format(
+            "{}: {}% correct",
+            pl.col("model").str.replace_all("_", " "),
+            (pl.col("right") * 100).round(1),
+        ),
+    )
+    order = pl.Enum(strips.sort("model")["strip"].to_list())
+    data = data.join(strips, on="model").with_columns(pl.col("strip").cast(order))
+    counts = data.filter(pl.col("error"), pl.col("n") > 0).with_columns(
+        ink=pl.when((pl.col("share") / cap).sqrt() > 0.6)
+        .then(pl.lit("#ffffff"))
+        .otherwise(pl.lit("#222222"))
+    )
+    n_models = data["model"].n_unique()
+    long_names = max(len(name) for name in class_names) > 2
+    return (
+        ggplot(data, aes("predicted_class", "class", fill="share"))
+        + geom_tile(color="#ffffff", size=0.2)
+        + geom_text(aes(label="n", color="ink"), data=counts, size=6)
+        + facet_wrap("strip", ncol=min(n_models, 3))
+        + scale_fill_gradient(
+            low=SHARE_LOW,
+            high=SHARE_HIGH,
+            limits=(0, cap),
+            oob=squish,
+            trans="sqrt",
+            labels=lambda breaks: [
+                f"{text}+" if b >= cap * 0.999 else text
+                for b, text in zip(breaks, _share(breaks), strict=True)
+            ],
+            name="share of the\ntrue label's\nimages",
+        )
+        + scale_color_identity()
+        + scale_x_discrete(expand=(0, 0))
+        + scale_y_discrete(limits=list(reversed(class_names)), expand=(0, 0))
+        + coord_equal()
+        + labs(
+            title="What each model answers for each label",
+            subtitle="Rows are the true label, columns the model's answer; the colour is the share "
+            "of the true label's test images\n(square-root scale, capped at "
+            f"{_share([cap])[0]} so that the errors show: the diagonal, the right answers, is "
+            "darkest);\nthe numbers count the images given each wrong answer",
+            x="predicted label",
+            y="true label",
+        )
+        + theme_tidymnist(base_size=10)
+        + theme(
+            panel_grid=element_blank(),
+            axis_text_x=element_text(angle=90 if long_names else 0),
+        )
+    )
+
+
+def mistakes_gallery(pixels: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
+    """Each model's most confident mistakes: a row per model, a column per rank."""
+    data = (
+        _model_names(with_class(pixels, class_names), sep="\n")
+        .pipe(with_class, class_names, "predicted", "predicted_class")
+        .with_columns(
+            rank=pl.format("#{}", "rank").cast(pl.Enum([f"#{r}" for r in range(1, 1000)]))
+        )
+    )
+    percent = (pl.col("probability") * 100).round(0).cast(pl.Int64)
+    captions = data.select("model", "rank", "class", "predicted_class", "probability").unique()
+    if max(len(name) for name in class_names) <= 2:
+        # short names: one line under the digit, where MNIST leaves the bottom rows blank
+        lines = {26.0: pl.format("{} → {} ({}%)", "class", "predicted_class", percent)}
+    else:
+        # long names: the true label above the digit, the answer below
+        lines = {
+            1.5: pl.format("{} →", "class"),
+            26.0: pl.format("{} ({}%)", "predicted_class", percent),
+        }
+    texts = pl.concat(
+        [captions.with_columns(text=text, text_y=pl.lit(y)) for y, text in lines.items()]
+    )
+    k = captions["rank"].n_unique()
+    sure = captions.filter(pl.col("probability") >= 0.99).height
+    return (
+        ggplot(_tiles(data), aes("x", "y", fill="value"))
+        + geom_raster()
+        + geom_label(
+            aes(x=13.5, y="text_y", label="text"),
+            data=texts,
+            inherit_aes=False,
+            size=6.5,
+            color=POSITIVE,
+            fill="#ffffff",
+            alpha=0.85,
+            label_size=0,
+            label_padding=0.1,
+        )
+        + facet_grid("model ~ rank")
+        + ink_scale()
+        + theme_tidymnist()
+        + digit_axes()
+        + labs(
+            title="The mistakes each model was surest of",
+            subtitle=f"Each model's {k} wrong answers on test images given with the highest "
+            "probability, surest first;\nin red: true label → predicted label (probability). "
+            f"{sure} of these {captions.height} answers were given at least 99%.",
+        )
+        + theme(strip_text_y=element_text(angle=0), legend_position="none", plot_margin_right=0.03)
+    )
+
+
+def misclassifications_by_label(confusion: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
+    """How many test images of each true label each model got wrong."""
+    errors = confusion.filter(pl.col("label") != pl.col("predicted"))
+    data = _model_names(
+        with_class(errors.group_by("model", "label").agg(wrong=pl.col("n").sum()), class_names)
+    )
+    totals = data.group_by("class").agg(pl.col("wrong").sum()).sort("wrong", descending=True)
+    worst = totals.row(0, named=True)
+    taken_for = (
+        with_class(errors, class_names, "predicted", "answer")
+        .pipe(with_class, class_names)
+        .filter(pl.col("class") == worst["class"])
+        .group_by("answer")
+        .agg(pl.col("n").sum())
+        .sort("n", descending=True)
+        .row(0, named=True)
+    )
+    n_models = data["model"].n_unique()
+    return (
+        ggplot(data, aes("class", "wrong", fill="model"))
+        + geom_col(position=position_dodge(width=0.85), width=0.8)
+        + scale_fill_manual(values=_model_values(n_models))
+        + scale_y_continuous(expand=(0, 0, 0.05, 0))
+        + labs(
+            title="Which labels the models get wrong",
+            subtitle=f"Test images of each label that each model misclassified; summed over the "
+            f"{n_models} models,\n{worst['class']} is missed most often ({worst['wrong']:,} "
+            f"times), usually taken for {taken_for['answer']} ({taken_for['n']:,} times)",
+            x="true label",
+            y="test images misclassified",
+        )
+        + theme_tidymnist()
+        + theme(panel_grid_major_x=element_blank())
+    )
+
+
+def coefficient_maps(coefficients: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
+    """The logistic regression's weight on every pixel for every label."""
+    data = with_class(coefficients, class_names)
+    limit = float(data["coefficient"].abs().max()) or 1.0
+    return (
+        ggplot(_tiles(data), aes("x", "y", fill="coefficient"))
+        + geom_raster()
+        + facet_wrap("class", nrow=2)
+        + difference_scale("coefficient", limit)
+        + theme_tidymnist()
+        + digit_axes()
+        + labs(
+            title="What the logistic regression looks for in each label",
+            subtitle="Its weight on each pixel's ink: red pixels push an image towards the label, "
+            "blue pixels away from it;\nwhite pixels, like the border that is blank in every "
+            "image, make no difference",
+        )
+    )
+
+
+def _rate(share: float) -> str:
+    """A share as a percentage with enough digits to tell it from zero."""
+    return f"{share:.2%}" if 0 < share < 0.01 else f"{share:.1%}"
+
+
+def errors_by_typicality(errors: pl.DataFrame) -> ggplot:
+    """Error rate against how far test images lie from their label's centroid, per model."""
+    data = _model_names(errors).with_columns(percent=pl.col("error_rate") * 100)
+    n_bins = int(errors["decile"].max())
+    bins = (
+        errors.group_by("decile")
+        .agg(
+            pl.col("error_rate").mean(),
+            pl.col("min_distance").min(),
+            pl.col("max_distance").max(),
+        )
+        .sort("decile")
+    )
+    first, last = bins["error_rate"][0], bins["error_rate"][-1]
+    times = f", {last / first:.0f} times as often" if first >= 0.005 else ""
+    tenth = "tenth" if n_bins == 10 else f"1/{n_bins}"
+    title = (
+        "Untypical digits are the ones the models get wrong"
+        if last > first
+        else "The models do no worse on untypical digits"
+    )
+    ticks = bins.select(
+        "decile",
+        text=pl.format(
+            "{}\n{}-{}",
+            "decile",
+            pl.col("min_distance").round(0).cast(pl.Int64),
+            pl.col("max_distance").round(0).cast(pl.Int64),
+        ),
+    )
+    return (
+        ggplot(data, aes("decile", "percent", color="model"))
+        + geom_line(size=0.7)
+        + geom_point(size=2)
+        + scale_color_manual(values=_model_values(data["model"].n_unique()))
+        + scale_x_continuous(
+            breaks=ticks["decile"].to_list(), labels=ticks["text"].to_list(), minor_breaks=[]
+        )
+        + scale_y_continuous(labels=_percent)
+        + labs(
+            title=title,
+            subtitle=f"Test images in {n_bins} equal bins of distance to their label's average "
+            f"training image.\nAveraged over the models, the least typical {tenth} is "
+            f"misclassified {_rate(last)} of the time,\nthe most typical {_rate(first)}: "
+            f"{(last - first) * 100:.1f} percentage points more{times}",
+            x=f"{'decile' if n_bins == 10 else 'bin'} of distance to the centroid, "
+            "most typical first (under each: its distances)",
+            y="misclassified",
+        )
+        + theme_tidymnist()
+    )
+
+
+def pair_confusions_plot(
+    pairs: pl.DataFrame, correlation: pl.DataFrame, class_names: Sequence[str]
+) -> ggplot:
+    """How often each pair of labels is confused against how alike their average digits are."""
+    totals = pairs.group_by("label_a", "label_b").agg(
+        pl.col("confusions").sum(), pl.col("rms_difference").first()
+    )
+    sep = "/" if max(len(name) for name in class_names) == 1 else " / "
+    data = (
+        with_class(with_class(totals, class_names, "label_a", "a"), class_names, "label_b", "b")
+        .with_columns(
+            text=pl.format("{}{}{}", "a", pl.lit(sep), "b"),
+            plotted=pl.col("confusions").cast(pl.Float64) + 1,
+        )
+        .sort("confusions", "rms_difference", descending=[True, False])
+    )
+    places = place_labels(
+        data["rms_difference"].to_list(),
+        data["plotted"].log10().to_list(),
+        data["text"].to_list(),
+        size=7.5,
+        panel=(7.0, 4.9),
+        directions=[(0, 1), (1, 0), (-1, 0), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)],
+        drop=True,
+    )
+    counts = [pl.lit(10.0).pow(pl.col(c)).alias(c) for c in ("text_y", "end_y", "bottom", "top")]
+    labels = pl.concat([data, places], how="horizontal").with_columns(*counts)
+    hidden = labels.filter(~pl.col("shown")).height
+    caption = (
+        f"{hidden} of the {labels.height} pairs {'is' if hidden == 1 else 'are'} not named: "
+        "the labels would overlap"
+        if hidden
+        else ""
+    )
+    top = int(data["confusions"].max())
+    breaks = [b for b in COUNT_BREAKS if b <= top] + [b for b in COUNT_BREAKS if b > top][:1]
+    rhos = correlation.drop_nulls("spearman_rho").sort("spearman_rho")
+    if rhos.height == 0:
+        title = "Which pairs of labels the models confuse"
+        finding = "No model made enough mistakes to measure a correlation."
+    else:
+        low, high = rhos.row(0, named=True), rhos.row(-1, named=True)
+        spread = (
+            f"{low['spearman_rho']:.2f} ({_shown(low['model'])})"
+            if rhos.height == 1
+            else f"{low['spearman_rho']:.2f} ({_shown(low['model'])}) to "
+            f"{high['spearman_rho']:.2f} ({_shown(high['model'])})"
+        )
+        weakest = high["spearman_rho"]
+        title, verdict = (
+            (
+                "Pairs of labels that look alike are the ones confused most",
+                "clearly negative: the pairs whose average images look alike are confused most",
+            )
+            if weakest <= -0.4
+            else (
+                "Pairs of labels that look alike are confused a little more",
+                "negative but weak: pairs that look alike are confused a little more",
+            )
+            if weakest < 0
+            else (
+                "Looking alike does not explain which labels the models confuse",
+                "not negative for every model: looking alike does not explain the confusions",
+            )
+        )
+        finding = f"Spearman's rho per model: {spread};\n{verdict}."
+    return (
+        ggplot(data, aes("rms_difference", "plotted"))
+        + geom_point(color="#333333", size=1.8)
+        + label_layers(labels, 7.5, "rms_difference", "plotted")
+        + scale_y_log10(
+            breaks=[b + 1 for b in breaks],
+            labels=lambda ticks: [f"{t - 1:,.0f}" for t in ticks],
+        )
+        + labs(
+            title=title,
+            subtitle="Each point is a pair of labels: how far apart their average training images "
+            "are, and how often\nthe models took one for the other on the test images (both "
+            f"ways, summed over the models).\n{finding}",
+            x="distance between the pair's centroids (root-mean-square, 0-255 scale)",
+            y="confusions (log scale)",
+            caption=caption,
+        )
+        + theme_tidymnist()
+    )

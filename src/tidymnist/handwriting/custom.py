@@ -1,0 +1,156 @@
+"""A person's own digits: brought to MNIST's format, then tables the workflow's models can answer.
+
+The images table has the pixel table's shape (one row per pixel per image), keyed by ``file``
+instead of split and instance, so the same models, maps and figures serve both.
+"""
+
+import numpy as np
+import polars as pl
+
+from tidymnist.core.digits import N_PIXELS, SIDE
+from tidymnist.core.grid import scale_pixels, xy
+from tidymnist.embed.maps import PLACES_MAPS, pc_names, place_on_map
+from tidymnist.handwriting.preprocess import to_mnist
+from tidymnist.io.custom import ERRORS_SCHEMA
+
+IMAGES_SCHEMA = pl.Schema(
+    {
+        "file": pl.String,
+        "label": pl.UInt8,  # null where the labels file does not name the file (or there is none)
+        "pixel": pl.UInt16,
+        "x": pl.UInt8,
+        "y": pl.UInt8,
+        "value": pl.UInt8,  # 0 paper to 255 ink, as in MNIST
+    }
+)
+ACCURACY_SCHEMA = pl.Schema(
+    {"model": pl.String, "n": pl.UInt32, "correct": pl.UInt32, "accuracy": pl.Float64}
+)
+PLACES_SCHEMA = pl.Schema(
+    {
+        "file": pl.String,
+        "label": pl.UInt8,
+        "map": PLACES_MAPS,
+        "dim1": pl.Float64,
+        "dim2": pl.Float64,
+    }
+)
+
+
+def prepare(
+    files: list[str], originals: list[np.ndarray]
+) -> tuple[list[str], np.ndarray, pl.DataFrame]:
+    """Each original brought to MNIST's 28 x 28 (see :mod:`tidymnist.handwriting.preprocess`): the
+    files that
+    made it, their images (n, 28, 28) uint8, and the files that had no ink to find, with why."""
+    kept, images, errors = [], [], []
+    for file, original in zip(files, originals, strict=True):
+        try:
+            images.append(to_mnist(original))
+        except ValueError as error:  # NoInkError, PreprocessError
+            errors.append({"file": file, "error": str(error)})
+            continue
+        kept.append(file)
+    stacked = np.stack(images) if images else np.zeros((0, SIDE, SIDE), np.uint8)
+    return kept, stacked, pl.DataFrame(errors, schema=ERRORS_SCHEMA)
+
+
+def images_table(files: list[str], images: np.ndarray, labels: pl.DataFrame | None) -> pl.DataFrame:
+    """The 28 x 28 images as a long table, with each file's label where ``labels`` gives one."""
+    n = len(files)
+    frame = pl.DataFrame(
+        {
+            "file": np.repeat(np.asarray(files, dtype=object), N_PIXELS),
+            "pixel": np.tile(np.arange(N_PIXELS, dtype=np.uint16), n),
+            "value": images.reshape(-1),
+        },
+        schema={"file": pl.String, "pixel": pl.UInt16, "value": pl.UInt8},
+    ).with_columns(xy(pl.col("pixel")))
+    if labels is None:
+        frame = frame.with_columns(label=pl.lit(None, dtype=pl.UInt8))
+    else:
+        frame = frame.join(labels, on="file", how="left")
+    return frame.select(IMAGES_SCHEMA.names()).cast(IMAGES_SCHEMA)
+
+
+def image_arrays(table: pl.DataFrame) -> tuple[list[str], np.ndarray]:
+    """The files (in table order) and their images (n, 28, 28) uint8, from an images table."""
+    files = table["file"].unique(maintain_order=True).to_list()
+    values = table.sort(pl.col("file").cast(pl.Enum(files)), "pixel")["value"].to_numpy()
+    return files, values.reshape(len(files), SIDE, SIDE)
+
+
+def file_labels(table: pl.DataFrame) -> pl.DataFrame:
+    """One row per file: file and label (null where unknown)."""
+    return table.group_by("file", maintain_order=True).agg(pl.col("label").first())
+
+
+def accuracy_table(predictions: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
+    """Per model, over the custom digits whose label is known: how many, how many right."""
+    known = predictions.join(labels.drop_nulls("label"), on="file")
+    return (
+        known.group_by("model", maintain_order=True)
+        .agg(n=pl.len(), correct=(pl.col("prediction") == pl.col("label")).sum())
+        .with_columns(accuracy=pl.col("correct") / pl.col("n"))
+        .cast(ACCURACY_SCHEMA)
+        .sort("accuracy", "model", descending=[True, False])
+    )
+
+
+def pca_coordinates(
+    images: np.ndarray, loadings: pl.DataFrame, mean: np.ndarray, dimensions: int
+) -> pl.DataFrame:
+    """Coordinates pc1 ... pc{dimensions} of raw images, from the training PCA's loadings and
+    the training mean (0-1 scale), as :func:`tidymnist.embed.maps.coordinates_table` computes
+    them."""
+    components = (
+        loadings.filter(pl.col("component") <= dimensions)
+        .sort("component", "pixel")["loading"]
+        .to_numpy()
+        .reshape(dimensions, N_PIXELS)
+    )
+    scores = (scale_pixels(images).astype(np.float64) - mean) @ components.T
+    return pl.DataFrame(scores, schema=pc_names(dimensions))
+
+
+def places_table(
+    files: list[str],
+    labels: pl.DataFrame,
+    coordinates: pl.DataFrame,
+    train_coordinates: pl.DataFrame,
+    tsne: pl.DataFrame,
+    *,
+    perplexity: float,
+    seed: int,
+    n_jobs: int = 1,
+) -> pl.DataFrame:
+    """Where each custom digit falls on the PCA plane and on the t-SNE map (placed on the map
+    with openTSNE's transform; the map itself stays as it is)."""
+    dimensions = len(coordinates.columns)
+    reference = train_coordinates.join(tsne.select("instance"), on="instance", how="semi")
+    placed = place_on_map(
+        tsne.sort("instance"),
+        reference.sort("instance"),
+        coordinates,
+        dimensions=dimensions,
+        perplexity=perplexity,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+    base = pl.DataFrame({"file": files}).join(labels, on="file", how="left")
+    return pl.concat(
+        [
+            base.with_columns(
+                map=pl.lit("PCA plane"), dim1=coordinates["pc1"], dim2=coordinates["pc2"]
+            ),
+            base.with_columns(
+                map=pl.lit("t-SNE map"), dim1=pl.Series(placed[:, 0]), dim2=pl.Series(placed[:, 1])
+            ),
+        ]
+    ).select(
+        "file",
+        "label",
+        pl.col("map").cast(PLACES_MAPS),
+        pl.col("dim1").cast(pl.Float64),
+        pl.col("dim2").cast(pl.Float64),
+    )

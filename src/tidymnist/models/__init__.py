@@ -1,0 +1,1 @@
+"""The classifiers: scikit-learn pipelines, deskewing, augmentation, the CNN, saved models."""

@@ -1,0 +1,1 @@
+"""The HTML article built from the tables and figures."""

@@ -1,0 +1,1 @@
+"""The tidy tables: pixels, centroids, distances, pairwise maps, label summaries, value counts."""

@@ -1,0 +1,1 @@
+"""The draw-a-digit page, the models exported to it, and the local server."""

@@ -1,0 +1,158 @@
+"""The "draw a digit" page: one self-contained HTML file that runs the light models itself.
+
+The page needs no network and no other file: its CSS and JavaScript are inline and the exported
+weights (:mod:`tidymnist.web.export`) are inlined as base64 little-endian arrays, each in the
+precision the model holds it (the network's float32 weights, 2 MB, are most of the page). The
+preprocessing constants come from :mod:`tidymnist.handwriting.preprocess`, so the page's
+MNIST-style 28 x 28
+is made with the same numbers as the Python one.
+"""
+
+import base64
+import json
+import os
+from collections.abc import Mapping, Sequence
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+import numpy as np
+from markupsafe import Markup
+
+from tidymnist.core.digits import DIGIT_NAMES, N_CLASSES, SIDE
+from tidymnist.figures.theme import LABEL_COLOURS, MODEL_COLOURS
+from tidymnist.handwriting import preprocess
+from tidymnist.io.tables import atomic_path
+
+CANVAS_SIDE = 280  # the drawing pad, in canvas pixels (10 x MNIST's side)
+PEN_WIDTH = 20  # a marker on the pad: about MNIST's stroke once the digit is 20 px tall
+DTYPES = {"float32": "<f4", "float64": "<f8", "uint8": "u1"}
+DISPLAY_NAMES = {
+    "knn": "k-NN",
+    "svm": "SVM",
+    "cnn": "CNN",
+    "mlp": "MLP",
+}
+
+
+def display_name(name: str) -> str:
+    """A model's name as a reader sees it: ``nearest_centroid`` -> "Nearest centroid"."""
+    if name in DISPLAY_NAMES:
+        return DISPLAY_NAMES[name]
+    words = [DISPLAY_NAMES.get(word, word) for word in name.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def encode_array(array: np.ndarray) -> dict[str, Any]:
+    """An array as base64 of its little-endian bytes, with its dtype and shape."""
+    array = np.asarray(array)
+    kind = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}.get(array.dtype)
+    if kind is None:
+        kind = "uint8" if array.dtype == np.uint8 else "float64"
+    raw = np.ascontiguousarray(array, dtype=DTYPES[kind]).tobytes()
+    return {"dtype": kind, "shape": list(array.shape), "data": base64.b64encode(raw).decode()}
+
+
+def _encoded(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return encode_array(value)
+    if isinstance(value, Mapping):
+        return {key: _encoded(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encoded(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def model_colours(names: Sequence[str]) -> dict[str, str]:
+    """Each model's colour: the project's model colours in alphabetical order of the names, as
+    in the report's figures."""
+    ordered = sorted(set(names))
+    return {name: MODEL_COLOURS[i % len(MODEL_COLOURS)] for i, name in enumerate(ordered)}
+
+
+def page_data(
+    export: Mapping[str, Any], class_names: Sequence[str], server: bool
+) -> dict[str, Any]:
+    """Everything the page's script reads, JSON-ready: the exported models with their arrays
+    encoded, names, colours and the preprocessing constants."""
+    if len(class_names) != N_CLASSES:
+        raise ValueError(f"expected {N_CLASSES} class names, got {len(class_names)}")
+    names = [model["name"] for model in export["models"]] + list(export["server_only"])
+    return {
+        "version": export["version"],
+        "server": server,
+        "class_names": list(class_names),
+        "label_colours": list(LABEL_COLOURS[:N_CLASSES]),
+        "model_colours": model_colours(names),
+        "display_names": {name: display_name(name) for name in names},
+        "server_only": list(export["server_only"]),
+        "models": _encoded(list(export["models"])),
+        "plane": _encoded(export["plane"]),
+        "sample": _encoded(export["sample"]),
+        "canvas": {"side": CANVAS_SIDE, "pen": PEN_WIDTH},
+        "preprocess": {
+            "side": SIDE,
+            "box": preprocess.BOX,
+            "centre": preprocess.CENTRE,
+            "work_side": preprocess.WORK_SIDE,
+            "detail": preprocess.DETAIL,
+            "min_contrast": preprocess.MIN_CONTRAST,
+            "speck": preprocess.SPECK,
+            "thin_width": preprocess.THIN_WIDTH,
+            "mnist_width": preprocess.MNIST_WIDTH,
+            "full_ink_share": preprocess.FULL_INK_SHARE,
+        },
+    }
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside a <script> element: no "</script>" or "<!--" can appear in it."""
+    text = json.dumps(data, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def draw_page(
+    export: Mapping[str, Any],
+    *,
+    title: str = "Draw a digit",
+    class_names: Sequence[str] = DIGIT_NAMES,
+    server: bool = False,
+) -> str:
+    """The page's HTML for ``export`` (:func:`tidymnist.web.export.export_models`). With
+    ``server``, the page also sends each drawing to ``/predict`` when it was loaded over HTTP
+    (from ``tidymnist serve``) and shows every model the server has."""
+    environment = jinja2.Environment(
+        loader=jinja2.FunctionLoader(
+            lambda name: files("tidymnist.web").joinpath("templates", name).read_text()
+        ),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+    )
+    data = page_data(export, class_names, server)
+    return environment.get_template("draw.html.j2").render(
+        title=title,
+        data_json=Markup(script_json(data)),
+        models=[
+            {
+                "name": model["name"],
+                "display": data["display_names"][model["name"]],
+                "colour": data["model_colours"][model["name"]],
+            }
+            for model in export["models"]
+        ],
+        server_only=[data["display_names"][name] for name in export["server_only"]],
+        class_names=list(class_names),
+        label_colours=data["label_colours"],
+        canvas_side=CANVAS_SIDE,
+        server=server,
+        plane=export["plane"] is not None and export["sample"] is not None,
+    )
+
+
+def write_page(html: str, path: str | os.PathLike) -> None:
+    """Write the page, atomically: a reader never sees half a page."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")

@@ -1,0 +1,261 @@
+"""The light models as plain arrays, so a web page can run them without Python.
+
+Nearest centroid, logistic regression and the neural network are a few matrix products on the
+784 pixels; the PCA plane is one more. :func:`export_models` takes their fitted pipelines apart
+into named arrays (kept in the precision the model holds them, so nothing is rounded), and
+:func:`predict_exported` runs those arrays exactly as the page's JavaScript does, so a test can
+hold the page to scikit-learn's own answers. Models that need their training set or support
+vectors at prediction time (k-NN, SVM) are not exported: ``tidymnist serve`` runs them instead.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import polars as pl
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import NearestCentroid
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from tidymnist.core.digits import N_CLASSES, N_PIXELS
+from tidymnist.core.errors import TidyMnistError
+from tidymnist.core.grid import scale_pixels
+from tidymnist.models.deskew import Deskew
+
+EXPORT_VERSION = 1
+ACTIVATIONS = ("identity", "relu", "tanh", "logistic")
+
+
+class ExportError(TidyMnistError, ValueError):
+    """A model or table cannot be exported for the page."""
+
+    def __init__(self, name: str, problem: str):
+        super().__init__(f"{name}: {problem}")
+
+
+def pixel_mean(centroids: pl.DataFrame, label_summary: pl.DataFrame) -> np.ndarray:
+    """The training images' mean, (784,) on the 0-1 scale: the centroids weighted by how many
+    training images each label has (the centre the PCA plane is measured from)."""
+    counts = label_summary.select("label", "n").sort("label")
+    table = centroids.sort("label", "pixel")["mean_value"].to_numpy().reshape(-1, N_PIXELS)
+    if len(table) != counts.height:
+        raise ExportError("centroids", f"{len(table)} labels but {counts.height} label counts")
+    weights = counts["n"].to_numpy().astype(np.float64)
+    return (weights @ table) / weights.sum() / 255.0
+
+
+def _plane(loadings: pl.DataFrame, mean: np.ndarray) -> dict[str, np.ndarray]:
+    first_two = loadings.filter(pl.col("component") <= 2).sort("component", "pixel")
+    if first_two.height != 2 * N_PIXELS:
+        raise ExportError("pca_loadings", f"expected components 1 and 2 for {N_PIXELS} pixels")
+    if mean is None:
+        raise ExportError("mean", "the training mean is needed with the loadings (pixel_mean)")
+    mean = np.asarray(mean, dtype=np.float64)
+    if mean.shape != (N_PIXELS,):
+        raise ExportError("mean", f"expected {N_PIXELS} values, got shape {mean.shape}")
+    components = first_two["loading"].to_numpy().astype(np.float64).reshape(2, N_PIXELS)
+    return {"mean": mean, "components": components}
+
+
+def _sample(sample: pl.DataFrame) -> dict[str, np.ndarray]:
+    missing = {"label", "pc1", "pc2"} - set(sample.columns)
+    if missing:
+        raise ExportError("pca_sample", f"missing columns {sorted(missing)}")
+    return {
+        "pc1": sample["pc1"].to_numpy().astype(np.float32),
+        "pc2": sample["pc2"].to_numpy().astype(np.float32),
+        "label": sample["label"].to_numpy().astype(np.uint8),
+    }
+
+
+def _projection(name: str, pca: PCA) -> dict[str, np.ndarray]:
+    components = np.asarray(pca.components_)
+    if pca.whiten:
+        components = components / np.sqrt(pca.explained_variance_)[:, np.newaxis]
+    if components.shape[1] != N_PIXELS:
+        raise ExportError(name, f"its PCA expects {components.shape[1]} pixels, not {N_PIXELS}")
+    return {"mean": np.asarray(pca.mean_), "components": components}
+
+
+def _nearest_centroid(step: NearestCentroid) -> dict[str, Any] | None:
+    if step.metric != "euclidean":
+        return None
+    scale = np.where(step.within_class_std_dev_ != 0, step.within_class_std_dev_, 1.0)
+    uniform = bool(np.isclose(step.class_prior_, 1 / len(step.classes_)).all())
+    return {
+        "kind": "nearest_centroid",
+        # scikit-learn predicts the plainly nearest centroid when the priors are uniform, but
+        # its probabilities come from distances in units of the within-class spread.
+        "decide": "distance" if uniform else "probability",
+        "arrays": {
+            "centroids": np.asarray(step.centroids_),
+            "scale": np.asarray(scale),
+            "log_prior": 2.0 * np.log(np.asarray(step.class_prior_, dtype=np.float64)),
+        },
+    }
+
+
+def _linear(step: LogisticRegression) -> dict[str, Any] | None:
+    if len(step.classes_) == 2:
+        return None  # one score column: not the digits' multinomial case
+    return {
+        "kind": "linear",
+        "decide": "probability",
+        "arrays": {"coef": np.asarray(step.coef_), "intercept": np.asarray(step.intercept_)},
+    }
+
+
+def _mlp(step: MLPClassifier) -> dict[str, Any] | None:
+    if step.out_activation_ != "softmax" or step.activation not in ACTIVATIONS:
+        return None
+    arrays = {}
+    for i, (weights, bias) in enumerate(zip(step.coefs_, step.intercepts_, strict=True)):
+        arrays[f"w{i}"] = np.asarray(weights)
+        arrays[f"b{i}"] = np.asarray(bias)
+    return {
+        "kind": "mlp",
+        "decide": "probability",
+        "activation": step.activation,
+        "layers": len(step.coefs_),
+        "arrays": arrays,
+    }
+
+
+EXPORTERS = {NearestCentroid: _nearest_centroid, LogisticRegression: _linear, MLPClassifier: _mlp}
+
+
+def export_model(name: str, model: Pipeline) -> dict[str, Any] | None:
+    """One fitted pipeline as arrays, or None when it is not a kind the page can run."""
+    if not isinstance(model, Pipeline):
+        return None  # a network from another library (the CNN): the server runs it
+    if isinstance(model[0], Deskew):
+        return None  # deskewing is not ported to the page: the server runs these
+    scale, *middle, classifier = [step for _, step in model.steps]
+    if not (isinstance(scale, FunctionTransformer) and scale.func is scale_pixels):
+        raise ExportError(name, "expected a pipeline starting with scale_pixels (raw 0-255 pixels)")
+    if len(middle) > 1 or (middle and not isinstance(middle[0], PCA)):
+        raise ExportError(name, f"expected at most a PCA between scaling and classifier: {model}")
+    pca = middle[0] if middle else None
+    exporter = EXPORTERS.get(type(classifier))
+    exported = exporter(classifier) if exporter else None
+    if exported is None:
+        return None
+    classes = np.asarray(classifier.classes_)
+    if classes.min() < 0 or classes.max() >= N_CLASSES:
+        raise ExportError(name, f"classes {classes.tolist()} are not labels 0-{N_CLASSES - 1}")
+    return {
+        "name": name,
+        **exported,
+        "classes": classes.astype(np.uint8),
+        "projection": None if pca is None else _projection(name, pca),
+    }
+
+
+def export_models(
+    models: Mapping[str, Any],
+    loadings: pl.DataFrame | None,
+    sample: pl.DataFrame | None,
+    mean: np.ndarray | None,
+) -> dict[str, Any]:
+    """Everything the draw page runs: the exportable models (in the order given), the first two
+    PCA components with the training mean (the plane), and the sample of training points drawn
+    on it. ``loadings`` and ``sample`` are the pca_loadings and pca_sample tables; ``mean`` is
+    the training pixels' mean on the 0-1 scale (:func:`pixel_mean`); with all three None the
+    page has no plane. Models that cannot run in a page are listed under ``server_only``."""
+    exported, server_only = [], []
+    for name, model in models.items():
+        one = export_model(name, model)
+        if one is None:
+            server_only.append(name)
+        else:
+            exported.append(one)
+    return {
+        "version": EXPORT_VERSION,
+        "models": exported,
+        "server_only": server_only,
+        "plane": None if loadings is None else _plane(loadings, mean),
+        "sample": None if sample is None else _sample(sample),
+    }
+
+
+def _inputs(images: np.ndarray) -> np.ndarray:
+    # The page computes Math.fround(v / 255): the float32 pixels scale_pixels gives.
+    return scale_pixels(images).astype(np.float64)
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    scores = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(scores)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def _activate(values: np.ndarray, activation: str) -> np.ndarray:
+    if activation == "relu":
+        return np.maximum(values, 0.0)
+    if activation == "tanh":
+        return np.tanh(values)
+    if activation == "logistic":
+        return 1.0 / (1.0 + np.exp(-values))
+    return values
+
+
+def _scores(model: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    arrays = {key: np.asarray(value, dtype=np.float64) for key, value in model["arrays"].items()}
+    if model["projection"] is not None:
+        projection = model["projection"]
+        x = (x - np.asarray(projection["mean"], np.float64)) @ np.asarray(
+            projection["components"], np.float64
+        ).T
+    if model["kind"] == "nearest_centroid":
+        scaled = x / arrays["scale"]
+        centres = arrays["centroids"] / arrays["scale"]
+        distances = ((scaled[:, np.newaxis, :] - centres[np.newaxis]) ** 2).sum(axis=2)
+        return -distances + arrays["log_prior"]
+    if model["kind"] == "linear":
+        return x @ arrays["coef"].T + arrays["intercept"]
+    for layer in range(model["layers"]):
+        x = x @ arrays[f"w{layer}"] + arrays[f"b{layer}"]
+        if layer < model["layers"] - 1:
+            x = _activate(x, model["activation"])
+    return x
+
+
+def _full(model: dict[str, Any], columns: np.ndarray) -> np.ndarray:
+    full = np.zeros((len(columns), N_CLASSES))
+    full[:, np.asarray(model["classes"], dtype=np.intp)] = columns
+    return full
+
+
+def predict_exported(export: dict[str, Any], images: np.ndarray) -> dict[str, np.ndarray]:
+    """Each exported model's class probabilities, (n, 10) in label order, for raw images (n, 28,
+    28) or (n, 784) of 0-255 values: the page's arithmetic, in double precision."""
+    x = _inputs(images)
+    return {model["name"]: _full(model, _softmax(_scores(model, x))) for model in export["models"]}
+
+
+def labels_exported(export: dict[str, Any], images: np.ndarray) -> dict[str, np.ndarray]:
+    """Each exported model's predicted label per image, as the page shows it."""
+    x = _inputs(images)
+    labels = {}
+    for model in export["models"]:
+        if model["decide"] == "distance":
+            centres = np.asarray(model["arrays"]["centroids"], np.float64)
+            inputs = x
+            if model["projection"] is not None:
+                projection = model["projection"]
+                inputs = (x - projection["mean"]) @ np.asarray(projection["components"]).T
+            distances = ((inputs[:, np.newaxis, :] - centres[np.newaxis]) ** 2).sum(axis=2)
+            chosen = distances.argmin(axis=1)
+        else:
+            chosen = _scores(model, x).argmax(axis=1)
+        labels[model["name"]] = np.asarray(model["classes"])[chosen].astype(np.uint8)
+    return labels
+
+
+def plane_exported(export: dict[str, Any], images: np.ndarray) -> np.ndarray:
+    """Where raw images fall on the PCA plane, (n, 2): the page's marker positions."""
+    plane = export["plane"]
+    return (_inputs(images) - plane["mean"]) @ np.asarray(plane["components"]).T
