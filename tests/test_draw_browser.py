@@ -35,7 +35,7 @@ from tidymnist.web.export import (
 from tidymnist.web.serve import make_server
 from workflow_runner import REPO
 
-pytestmark = pytest.mark.mnist
+pytestmark = [pytest.mark.mnist, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--no-sandbox",
