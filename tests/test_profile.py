@@ -1,4 +1,4 @@
-"""The SLURM profile: a dry run through the SLURM executor plugin, jobs sized from the config."""
+"""Runtime settings: the workflow profile sizes every job, alone and under the SLURM profile."""
 
 import re
 
@@ -9,21 +9,32 @@ from workflow_runner import REPO, copy_project, snakemake
 
 pytest.importorskip("snakemake_executor_plugin_slurm", reason="the slurm extra is not installed")
 
+DEFAULT_PROFILE = "workflow/profiles/default/config.yaml"
+# The CNN on, so that its rule is listed: its threads come from the config, not the profile.
+WITH_CNN = ("--configfile", ".test/config.yaml", "--config", "models={cnn: {enabled: true}}")
+
+
+def profile(path: str = DEFAULT_PROFILE) -> dict:
+    return yaml.safe_load((REPO / path).read_text())
+
 
 @pytest.fixture(scope="module")
-def dry_run(tmp_path_factory):
+def slurm_run(tmp_path_factory):
+    """A dry run through the SLURM profile, account and partition named as its comments say."""
     project = copy_project(tmp_path_factory.mktemp("cluster"))
-    run = snakemake(
-        project,
-        "--dry-run",
-        "--workflow-profile",
-        "workflow/profiles/slurm",
-        "--default-resources",
-        "slurm_account=tidymnist",
-        "slurm_partition=cpu",
-        "--configfile",
-        ".test/config.yaml",
-    )
+    settings = profile()
+    settings["default-resources"] |= {"slurm_account": "tidymnist", "slurm_partition": "cpu"}
+    (project / DEFAULT_PROFILE).write_text(yaml.safe_dump(settings))
+    run = snakemake(project, "--dry-run", "--profile", "workflow/profiles/slurm", *WITH_CNN)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return run.stdout + run.stderr
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory):
+    """A plain dry run, no profile named: Snakemake finds the workflow profile by itself."""
+    project = copy_project(tmp_path_factory.mktemp("local"))
+    run = snakemake(project, "--dry-run", *WITH_CNN)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return run.stdout + run.stderr
 
@@ -46,24 +57,72 @@ def jobs(output: str) -> list[dict]:
     return found
 
 
-def test_the_profile_uses_the_slurm_executor():
-    profile = yaml.safe_load((REPO / "workflow/profiles/slurm/config.yaml").read_text())
-    assert profile["executor"] == "slurm"
+def wanted(rule: str) -> dict:
+    """What the workflow profile (and, for the CNN's threads, the config) gives a rule."""
+    settings = profile()
+    threads = settings["set-threads"].get(rule, 1)
+    if rule == "fit_cnn":
+        threads = yaml.safe_load((REPO / "config.yaml").read_text())["models"]["cnn"]["threads"]
+    return {
+        "threads": threads,
+        **settings["default-resources"],
+        **settings["set-resources"].get(rule, {}),
+    }
 
 
-def test_every_job_carries_the_resources_the_config_declares(dry_run):
-    config = yaml.safe_load((REPO / "config.yaml").read_text())["resources"]
-    listed = jobs(dry_run)
-    assert {"pixels", "tsne", "fit_model", "report"} <= {job["rule"] for job in listed}
+def assert_sized_by_the_profile(listed: list[dict]) -> None:
+    rules = {job["rule"] for job in listed}
+    assert {"pixels", "tsne", "fit_model", "fit_cnn", "custom_places", "report"} <= rules
     for job in listed:
-        wanted = {**config["default"], **config.get(job["rule"], {})}
-        assert job["threads"] == wanted["threads"], job
-        assert int(job["mem_mb"]) == wanted["mem_mb"], job
-        assert int(job["runtime"]) == wanted["runtime"], job
+        expected = wanted(job["rule"])
+        assert job["threads"] == expected["threads"], job
+        assert int(job["mem_mb"]) == expected["mem_mb"], job
+        assert int(job["runtime"]) == expected["runtime"], job
+
+
+def test_the_profile_uses_the_slurm_executor():
+    assert profile("workflow/profiles/slurm/config.yaml")["executor"] == "slurm"
+
+
+def test_runtime_settings_live_only_in_the_workflow_profile():
+    slurm = profile("workflow/profiles/slurm/config.yaml")
+    assert not {"set-threads", "set-resources", "default-resources"} & set(slurm)
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    assert "resources" not in config
+    assert (
+        "resources"
+        not in yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())[
+            "properties"
+        ]
+    )
+    # every rule the profile names exists, so a renamed rule cannot keep a stale setting
+    rules = set(re.findall(r"^\s*rule (\w+):", _rule_sources(), re.MULTILINE))
+    settings = profile()
+    assert set(settings["set-threads"]) | set(settings["set-resources"]) <= rules
+    assert "fit_cnn" not in settings["set-threads"]  # the config's, because it changes a result
+
+
+def _rule_sources() -> str:
+    return "".join(path.read_text() for path in (REPO / "workflow/rules").glob("*.smk"))
+
+
+@pytest.mark.slow  # a dry run of the whole DAG: about 20 s
+def test_a_plain_run_reads_the_workflow_profile_by_itself(local_run):
+    assert "workflow specific profile" in local_run
+    assert_sized_by_the_profile(jobs(local_run))
+
+
+@pytest.mark.slow  # a dry run of the whole DAG: about 20 s
+def test_every_slurm_job_carries_the_workflow_profiles_resources(slurm_run):
+    assert "profiles/slurm" in slurm_run and "workflow specific profile" in slurm_run
+    listed = jobs(slurm_run)
+    assert_sized_by_the_profile(listed)
+    for job in listed:
         assert (job["slurm_account"], job["slurm_partition"]) == ("tidymnist", "cpu"), job
 
 
-def test_each_sweep_point_is_its_own_job(dry_run):
+@pytest.mark.slow  # a dry run of the whole DAG: about 20 s
+def test_each_sweep_point_is_its_own_job(slurm_run):
     # Snakemake merges --configfile into config.yaml key by key, so both files' grids are swept
     grid = yaml.safe_load((REPO / "config.yaml").read_text())["sweep"]["grid"]
     for model, settings in yaml.safe_load((REPO / ".test/config.yaml").read_text())["sweep"][
@@ -72,4 +131,4 @@ def test_each_sweep_point_is_its_own_job(dry_run):
         grid[model] = {**grid.get(model, {}), **settings}
     points = sum(len(values) for settings in grid.values() for values in settings.values())
     assert points >= 2
-    assert len([job for job in jobs(dry_run) if job["rule"] == "sweep_point"]) == points
+    assert len([job for job in jobs(slurm_run) if job["rule"] == "sweep_point"]) == points

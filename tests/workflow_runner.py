@@ -10,8 +10,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def copy_project(dest: Path) -> Path:
     """The workflow's files (not results/ or .snakemake/) copied into ``dest``."""
-    for name in ("Snakefile", "config.yaml"):
-        shutil.copy(REPO / name, dest / name)
+    shutil.copy(REPO / "config.yaml", dest / "config.yaml")
     shutil.copytree(REPO / "workflow", dest / "workflow")
     shutil.copytree(REPO / ".test", dest / ".test")
     return dest

@@ -190,19 +190,6 @@ def point_of(wildcards):
     )
 
 
-def threads_for(rule):
-    """Threads for a step, from config resources.<name>.threads, else resources.default."""
-    return {**config["resources"]["default"], **config["resources"].get(rule, {})}[
-        "threads"
-    ]
-
-
-def needs(rule):
-    """Memory (MB) and runtime (minutes) a step asks a scheduler for, from config resources."""
-    wanted = {**config["resources"]["default"], **config["resources"].get(rule, {})}
-    return {key: value for key, value in wanted.items() if key != "threads"}
-
-
 def raw_files(wildcards):
     """The dataset files that the pixel table is made from, per split."""
     return {

@@ -11,9 +11,6 @@ rule custom_digits:
         errors="results/tables/custom_errors.parquet",
     log:
         "results/logs/custom/digits.log",
-    threads: threads_for("custom_digits")
-    resources:
-        **needs("custom_digits"),
     params:
         folder=lambda wildcards: config["custom"]["dir"],
         show_steps=config["custom"]["show_steps"],
@@ -33,9 +30,6 @@ rule custom_predictions:
         accuracy="results/tables/custom_accuracy.parquet",
     log:
         "results/logs/custom/predictions.log",
-    threads: threads_for("custom_predictions")
-    resources:
-        **needs("custom_predictions"),
     script:
         "../scripts/custom_predictions.py"
 
@@ -54,9 +48,6 @@ rule custom_places:
         "results/tables/custom_places.parquet",
     log:
         "results/logs/custom/places.log",
-    threads: threads_for("custom_places")
-    resources:
-        **needs("custom_places"),
     params:
         dimensions=config["embed"]["pca_components"],
         perplexity=config["embed"]["perplexity"],

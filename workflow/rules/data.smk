@@ -10,9 +10,6 @@ if MISSING_FILES:
             "results/logs/download/{name}.log",
         wildcard_constraints:
             name="|".join(MISSING_FILES),
-        threads: threads_for("download")
-        resources:
-            **needs("download"),
         params:
             mirrors=config["mirrors"],
             sha256=lambda wildcards: config["checksums"].get(wildcards.name),
@@ -31,9 +28,6 @@ rule pixels:
         "results/logs/pixels.log",
     benchmark:
         "results/benchmarks/pixels.tsv"
-    threads: threads_for("pixels")
-    resources:
-        **needs("pixels"),
     params:
         data_format=config["data_format"],
         checksums=config["checksums"],

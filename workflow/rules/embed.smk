@@ -10,9 +10,6 @@ rule pca:
         "results/logs/embed/pca.log",
     benchmark:
         "results/benchmarks/pca.tsv"
-    threads: threads_for("pca")
-    resources:
-        **needs("pca"),
     params:
         components=config["embed"]["pca_components"],
     script:
@@ -27,9 +24,6 @@ rule pca_sample:
         "results/tables/pca_sample.parquet",
     log:
         "results/logs/embed/pca_sample.log",
-    threads: threads_for("pca_sample")
-    resources:
-        **needs("pca_sample"),
     params:
         size=config["embed"]["scatter_sample"],
         seed=config["seed"],
@@ -47,9 +41,6 @@ rule tsne:
         "results/logs/embed/tsne.log",
     benchmark:
         "results/benchmarks/tsne.tsv"
-    threads: threads_for("tsne")
-    resources:
-        **needs("tsne"),
     params:
         size=config["embed"]["tsne_sample"],
         dimensions=config["embed"]["pca_components"],
@@ -69,9 +60,6 @@ rule least_typical_places:
         "results/tables/least_typical_places.parquet",
     log:
         "results/logs/embed/least_typical_places.log",
-    threads: threads_for("least_typical_places")
-    resources:
-        **needs("least_typical_places"),
     params:
         k=config["explore"]["least_typical"],
         dimensions=config["embed"]["pca_components"],

@@ -14,9 +14,6 @@ rule evaluation:
         "results/logs/evaluation.log",
     benchmark:
         "results/benchmarks/evaluation.tsv"
-    threads: threads_for("evaluation")
-    resources:
-        **needs("evaluation"),
     script:
         "../scripts/evaluation.py"
 
@@ -34,9 +31,6 @@ rule errors_and_exploration:
         correlation="results/tables/pair_correlation.parquet",
     log:
         "results/logs/errors_and_exploration.log",
-    threads: threads_for("errors_and_exploration")
-    resources:
-        **needs("errors_and_exploration"),
     params:
         bins=config["evaluation"]["typicality_bins"],
     script:
@@ -52,9 +46,6 @@ rule mistake_pixels:
         "results/tables/mistake_pixels.parquet",
     log:
         "results/logs/mistake_pixels.log",
-    threads: threads_for("mistake_pixels")
-    resources:
-        **needs("mistake_pixels"),
     params:
         k=config["evaluation"]["mistakes"],
     script:

@@ -8,9 +8,6 @@ rule centroids:
         "results/logs/centroids.log",
     benchmark:
         "results/benchmarks/centroids.tsv"
-    threads: threads_for("centroids")
-    resources:
-        **needs("centroids"),
     script:
         "../scripts/centroids.py"
 
@@ -26,9 +23,6 @@ rule distances:
         "results/logs/distances.log",
     benchmark:
         "results/benchmarks/distances.tsv"
-    threads: threads_for("distances")
-    resources:
-        **needs("distances"),
     script:
         "../scripts/distances.py"
 
@@ -44,9 +38,6 @@ rule pairwise:
         "results/logs/pairwise.log",
     benchmark:
         "results/benchmarks/pairwise.tsv"
-    threads: threads_for("pairwise")
-    resources:
-        **needs("pairwise"),
     script:
         "../scripts/pairwise.py"
 
@@ -62,9 +53,6 @@ rule label_summary:
         "results/logs/label_summary.log",
     benchmark:
         "results/benchmarks/label_summary.tsv"
-    threads: threads_for("label_summary")
-    resources:
-        **needs("label_summary"),
     params:
         near_white_max=config["explore"]["near_white_max"],
         near_black_min=config["explore"]["near_black_min"],
@@ -80,9 +68,6 @@ rule value_counts:
         "results/tables/value_counts.parquet",
     log:
         "results/logs/value_counts.log",
-    threads: threads_for("value_counts")
-    resources:
-        **needs("value_counts"),
     script:
         "../scripts/value_counts.py"
 
@@ -95,9 +80,6 @@ rule sample_pixels:
         "results/tables/sample_pixels.parquet",
     log:
         "results/logs/sample_pixels.log",
-    threads: threads_for("sample_pixels")
-    resources:
-        **needs("sample_pixels"),
     params:
         n=config["explore"]["sample_images"],
     script:
@@ -113,9 +95,6 @@ rule least_typical:
         "results/tables/least_typical_pixels.parquet",
     log:
         "results/logs/least_typical.log",
-    threads: threads_for("least_typical")
-    resources:
-        **needs("least_typical"),
     params:
         k=config["explore"]["least_typical"],
     script:

@@ -15,9 +15,6 @@ rule figure:
         "results/benchmarks/figure_{figure}.tsv"
     wildcard_constraints:
         figure="|".join(FIGURE_SPECS),
-    threads: threads_for("figure")
-    resources:
-        **needs("figure"),
     params:
         plot=lambda wildcards: FIGURE_SPECS[wildcards.figure][0],
         class_names=config["class_names"],

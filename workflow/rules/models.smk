@@ -13,9 +13,6 @@ rule fit_model:
         "results/benchmarks/fit_{model}.tsv"
     wildcard_constraints:
         model="|".join(m for m in MODELS if base_model(m) != "cnn") or "none",
-    threads: threads_for("fit_model")
-    resources:
-        **needs("fit_model"),
     params:
         spec=lambda wildcards: config["models"][base_model(wildcards.model)],
         deskew=lambda wildcards: wildcards.model.endswith("_deskewed"),
@@ -36,9 +33,6 @@ rule evaluate_model:
         "results/logs/models/evaluate_{model}.log",
     benchmark:
         "results/benchmarks/evaluate_{model}.tsv"
-    threads: threads_for("evaluate_model")
-    resources:
-        **needs("evaluate_model"),
     script:
         "../scripts/evaluate_model.py"
 
@@ -52,9 +46,6 @@ rule coefficients:
         "results/tables/coefficients.parquet",
     log:
         "results/logs/models/coefficients.log",
-    threads: threads_for("coefficients")
-    resources:
-        **needs("coefficients"),
     script:
         "../scripts/coefficients.py"
 
@@ -75,8 +66,6 @@ rule fit_cnn:
         model="cnn|cnn_deskewed",
     # the network's thread count is part of its result, so it comes with the model's settings
     threads: config["models"]["cnn"]["threads"]
-    resources:
-        **needs("fit_cnn"),
     params:
         spec=config["models"]["cnn"],
         deskew=lambda wildcards: wildcards.model.endswith("_deskewed"),
@@ -94,9 +83,6 @@ rule cnn_activations:
         digits="results/tables/cnn_digits.parquet",
     log:
         "results/logs/models/cnn_activations.log",
-    threads: threads_for("cnn_activations")
-    resources:
-        **needs("cnn_activations"),
     params:
         instance=config["evaluation"]["feature_map_digit"],
     script:

@@ -13,9 +13,6 @@ rule report:
         ),
     log:
         "results/logs/report.log",
-    threads: threads_for("report")
-    resources:
-        **needs("report"),
     params:
         dataset_name=config["dataset_name"],
         class_names=config["class_names"],
@@ -39,9 +36,6 @@ rule draw_page:
         "results/draw.html",
     log:
         "results/logs/draw_page.log",
-    threads: threads_for("draw_page")
-    resources:
-        **needs("draw_page"),
     params:
         dataset_name=config["dataset_name"],
         class_names=config["class_names"],

@@ -8,9 +8,6 @@ rule sweep_point:
         "results/logs/sweep/{model}/{parameter}/{value}.log",
     benchmark:
         "results/benchmarks/sweep_{model}_{parameter}_{value}.tsv"
-    threads: threads_for("sweep_point")
-    resources:
-        **needs("sweep_point"),
     params:
         point=point_of,
         spec=lambda wildcards: config["models"][wildcards.model],
@@ -28,8 +25,5 @@ rule sweep:
         "results/tables/sweep.parquet",
     log:
         "results/logs/sweep/gather.log",
-    threads: threads_for("sweep")
-    resources:
-        **needs("sweep"),
     script:
         "../scripts/sweep.py"
