@@ -87,8 +87,8 @@ def test_new_training_digits_land_in_their_own_labels_cluster(small_map):
     new = coordinates.join(sample.select("instance"), on="instance", how="anti").head(150)
     placed = place_on_map(tsne, sample, new, dimensions=30, perplexity=20, seed=7)
     agreement = (neighbour_labels(tsne, placed) == new["label"].to_numpy()).mean()
-    # 0.74 measured here (2026-12-01); the last-bit differences of BLAS kernels between machines move
-    # a 600-point map, so leave room. Chance is 0.1, the 5 nearest in PCA space agree on 0.89.
+    # 0.74 measured here (2026-12-01); last-bit differences of BLAS kernels between machines
+    # move a 600-point map, so leave room. Chance is 0.1; the 5 nearest in PCA space agree on 0.89.
     assert agreement > 0.65
     # and a digit already on the map lands where it is
     again = place_on_map(tsne, sample, sample.head(50), dimensions=30, perplexity=20, seed=7)
