@@ -26,6 +26,7 @@ from pathlib import Path
 
 import yaml
 
+from tidymnist.core.naming import ModelVariant, Variant
 from tidymnist.io.dataset import load_split
 from tidymnist.models.pipelines import fit_model
 
@@ -42,7 +43,7 @@ CNN_DEFAULTS = {
     "max_rotation": 10.0,
     "threads": 2,
 }
-TARGETS = {"knn deskewed": 0.982, "cnn": 0.994}
+TARGETS = {"knn_deskewed": 0.982, "cnn": 0.994}
 
 
 def load_average() -> str:
@@ -100,10 +101,9 @@ def main() -> None:
     if args.part in ("deskew", "all"):
         for name in args.models:
             spec = config["models"][name]
-            for deskew in (False, True):
-                result = measure(name, spec, seed, train, test, deskew=deskew)
-                variant = "deskewed" if deskew else "raw"
-                record(name, variant, f"{name} {variant}", result)
+            for variant in (ModelVariant(name, kind) for kind in Variant):
+                result = measure(name, spec, seed, train, test, deskew=variant.deskew)
+                record(name, variant.variant.display, variant.name, result)
     if args.part in ("cnn", "all"):
         spec = {**CNN_DEFAULTS, "epochs": args.epochs, "threads": args.threads}
         result = measure("cnn", spec, seed, train, test, deskew=False)

@@ -20,8 +20,9 @@ from sklearn.neighbors import KNeighborsClassifier, NearestCentroid
 from sklearn.neural_network import MLPClassifier
 from sklearn.svm import SVC
 
+from tidymnist.core.naming import BASE_MODELS
 from tidymnist.io.dataset import load_split
-from tidymnist.models.pipelines import MODEL_NAMES, fit_model
+from tidymnist.models.pipelines import fit_model
 
 FLOORS = {
     "nearest_centroid": 0.82,
@@ -49,7 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="../shared/data/mnist")
     parser.add_argument("--config", default=str(Path(__file__).parents[1] / "config.yaml"))
-    parser.add_argument("--models", nargs="*", default=list(MODEL_NAMES))
+    parser.add_argument("--models", nargs="*", default=list(BASE_MODELS))
     parser.add_argument("--skip-defaults", action="store_true")
     args = parser.parse_args()
     config = yaml.safe_load(Path(args.config).read_text())

@@ -96,7 +96,10 @@ def test_accuracy_counts_only_labelled_digits():
     )
     labels = pl.DataFrame({"file": ["a", "b"], "label": [1, 2]})
     accuracy = accuracy_table(predictions, labels)
-    assert accuracy.rows() == [("knn", 2, 2, 1.0), ("svm", 2, 1, 0.5)]
+    assert accuracy.rows() == [
+        ("knn", "knn", "as_is", 2, 2, 1.0),
+        ("svm", "svm", "as_is", 2, 1, 0.5),
+    ]
 
 
 def test_projection_agrees_with_the_workflows_coordinates(test_data_dir):

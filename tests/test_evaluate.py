@@ -14,6 +14,7 @@ from tidymnist.evaluate.tables import (
     confusion_table,
     errors_by_typicality,
     metrics_table,
+    mistake_keys,
     most_confident_mistakes,
     pair_confusions,
     pair_correlation,
@@ -35,32 +36,54 @@ INSTANCES = np.arange(N, dtype=np.uint32)
 def predictions():
     return pl.concat(
         [
-            predictions_table("a", INSTANCES, LABELS, PREDICTED, PROBA),
-            predictions_table("b", INSTANCES, LABELS, LABELS.copy(), None),
+            predictions_table("knn", INSTANCES, LABELS, PREDICTED, PROBA),
+            predictions_table("svm_deskewed", INSTANCES, LABELS, LABELS.copy(), None),
         ]
     )
 
 
 def test_predictions_carry_probabilities_of_prediction_and_truth(predictions):
     assert predictions.schema == PREDICTIONS_SCHEMA
-    a = predictions.filter(pl.col("model") == "a")
+    a = predictions.filter(pl.col("model") == "knn")
     assert a["probability"].to_numpy() == pytest.approx(PROBA.max(axis=1))
     assert a["probability_true"].to_numpy() == pytest.approx(PROBA[np.arange(N), LABELS])
-    b = predictions.filter(pl.col("model") == "b")
+    b = predictions.filter(pl.col("model") == "svm_deskewed")
     assert b["probability"].null_count() == N
+
+
+def test_every_table_carries_the_base_model_and_variant_of_its_model(predictions):
+    costs = pl.DataFrame(
+        [["knn", 1.0, 0.1, 10], ["svm_deskewed", 2.0, 0.2, 20]], schema=COSTS_SCHEMA, orient="row"
+    )
+    confusion = confusion_table(predictions)
+    for table in [
+        predictions,
+        confusion,
+        per_class_table(predictions),
+        metrics_table(predictions, costs),
+        pair_correlation(confusion.rename({"n": "confusions"}).with_columns(rms_difference=1.0)),
+    ]:
+        assert table.columns[:3] == ["model", "base_model", "variant"]
+        keys = set(table.select("model", "base_model", "variant").unique().rows())
+        assert keys == {("knn", "knn", "as_is"), ("svm_deskewed", "svm", "deskewed")}
+
+
+def test_a_name_that_is_no_model_variant_is_refused():
+    with pytest.raises(ValueError, match="unknown model 'knn_blurred': expected one of"):
+        predictions_table("knn_blurred", INSTANCES, LABELS, PREDICTED, None)
 
 
 def test_confusion_matches_sklearn_and_sums_to_the_test_size(predictions):
     table = confusion_table(predictions)
     assert table.schema == CONFUSION_SCHEMA
     assert table.height == 2 * 100
-    a = table.filter(pl.col("model") == "a").sort("label", "predicted")["n"].to_numpy()
+    a = table.filter(pl.col("model") == "knn").sort("label", "predicted")["n"].to_numpy()
     assert np.array_equal(a.reshape(10, 10), confusion_matrix(LABELS, PREDICTED, labels=range(10)))
     assert table.group_by("model").agg(pl.col("n").sum())["n"].to_list() == [N, N]
 
 
 def test_per_class_matches_the_classification_report(predictions):
-    table = per_class_table(predictions).filter(pl.col("model") == "a")
+    table = per_class_table(predictions).filter(pl.col("model") == "knn")
     assert table.schema == PER_CLASS_SCHEMA
     report = classification_report(LABELS, PREDICTED, output_dict=True, zero_division=0)
     for row in table.iter_rows(named=True):
@@ -74,18 +97,18 @@ def test_per_class_matches_the_classification_report(predictions):
 
 def test_metrics_match_sklearn_and_accuracy_is_the_diagonal_share(predictions):
     costs = pl.DataFrame(
-        [["a", 1.0, 0.1, 10], ["b", 2.0, 0.2, 20]], schema=COSTS_SCHEMA, orient="row"
+        [["knn", 1.0, 0.1, 10], ["svm_deskewed", 2.0, 0.2, 20]], schema=COSTS_SCHEMA, orient="row"
     )
     metrics = metrics_table(predictions, costs)
     assert metrics.schema == METRICS_SCHEMA
-    a = metrics.filter(pl.col("model") == "a").row(0, named=True)
+    a = metrics.filter(pl.col("model") == "knn").row(0, named=True)
     assert a["accuracy"] == pytest.approx((LABELS == PREDICTED).mean())
     assert a["macro_f1"] == pytest.approx(f1_score(LABELS, PREDICTED, average="macro"))
     assert a["log_loss"] == pytest.approx(log_loss(LABELS, PROBA, labels=range(10)))
-    b = metrics.filter(pl.col("model") == "b").row(0, named=True)
+    b = metrics.filter(pl.col("model") == "svm_deskewed").row(0, named=True)
     assert (b["accuracy"], b["log_loss"], b["fit_seconds"]) == (1.0, None, 2.0)
     diagonal = confusion_table(predictions).filter(pl.col("label") == pl.col("predicted"))
-    assert a["accuracy"] == diagonal.filter(pl.col("model") == "a")["n"].sum() / N
+    assert a["accuracy"] == diagonal.filter(pl.col("model") == "knn")["n"].sum() / N
 
 
 def test_errors_by_typicality_bins_each_label_by_its_own_distances():
@@ -104,7 +127,7 @@ def test_errors_by_typicality_bins_each_label_by_its_own_distances():
     wrong = labels.copy()
     wrong[[90, 95, 190]] = 7  # misses among each label's least typical tenth
     table = errors_by_typicality(
-        predictions_table("m", np.arange(200, dtype=np.uint32), labels, wrong, None), distances
+        predictions_table("knn", np.arange(200, dtype=np.uint32), labels, wrong, None), distances
     )
     assert table["decile"].to_list() == list(range(1, 11))
     assert table["n"].to_list() == [20] * 10  # 10 of each label in every decile
@@ -115,7 +138,9 @@ def test_errors_by_typicality_bins_each_label_by_its_own_distances():
 def test_pair_confusions_and_their_rank_correlation():
     confusion = pl.DataFrame(
         {
-            "model": "m",
+            "model": "knn",
+            "base_model": "knn",
+            "variant": "as_is",
             "label": [4, 9, 1, 7, 0],
             "predicted": [9, 4, 7, 1, 0],
             "n": [30, 10, 3, 1, 99],
@@ -140,10 +165,25 @@ def test_pair_confusions_and_their_rank_correlation():
 
 def test_most_confident_mistakes_are_wrong_and_ranked(predictions):
     mistakes = most_confident_mistakes(predictions, k=3)
-    assert mistakes["model"].to_list() == ["a"] * 3  # model b makes none and has no probability
+    assert mistakes["model"].to_list() == ["knn"] * 3  # svm_deskewed: none, and no probability
     assert (mistakes["label"] != mistakes["predicted"]).all()
     assert mistakes["probability"].is_sorted(descending=True)
     assert mistakes["rank"].to_list() == [1, 2, 3]
+
+
+def test_mistake_keys_name_each_test_image_with_its_model_and_rank(predictions):
+    keys = mistake_keys(predictions, k=2)
+    assert keys.columns == [
+        "split",
+        "instance",
+        "model",
+        "base_model",
+        "variant",
+        "rank",
+        "predicted",
+        "probability",
+    ]
+    assert keys.select("split", "model", "rank").rows() == [("test", "knn", 1), ("test", "knn", 2)]
 
 
 def test_ties_among_sure_mistakes_go_to_the_least_likely_truth():
@@ -152,7 +192,7 @@ def test_ties_among_sure_mistakes_go_to_the_least_likely_truth():
     proba[:, :3] = sure
     proba[1, 0], proba[1, 1] = 1e-9, 1 - 1e-9  # wrong with the same rounding-level certainty
     table = predictions_table(
-        "m",
+        "knn",
         np.arange(3, dtype=np.uint32),
         np.array([0, 0, 2], np.uint8),
         np.array([1, 1, 1], np.uint8),

@@ -13,7 +13,12 @@ from tidymnist.evaluate.predict import (
 from tidymnist.io.dataset import load_split
 from tidymnist.io.models import save_model
 from tidymnist.models.pipelines import fit_model
-from tidymnist.models.trained import CnnSkippedWarning, NoModelsError, load_trained_models
+from tidymnist.models.trained import (
+    CnnSkippedWarning,
+    NoModelsError,
+    UnknownModelWarning,
+    load_trained_models,
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +73,10 @@ def test_probabilities_table_is_long_and_sums_to_one(models, synthetic):
     _, test = synthetic
     table = probabilities_table(models, test.images[:4], ["w", "x", "y", "z"])
     assert table.schema == PROBABILITIES_SCHEMA
+    assert set(table.select("model", "base_model", "variant").unique().rows()) == {
+        ("logistic_regression", "logistic_regression", "as_is"),
+        ("nearest_centroid", "nearest_centroid", "as_is"),
+    }
     # the svm has no probabilities: no rows
     assert table["model"].unique(maintain_order=True).to_list() == [
         "logistic_regression",
@@ -94,6 +103,14 @@ def test_trained_models_load_in_the_configured_order(models, tmp_path):
     assert list(loaded) == ["nearest_centroid", "logistic_regression", "svm"]
     image = np.zeros((1, 28, 28), np.uint8)
     assert loaded["svm"].predict(image) == models["svm"].predict(image)
+
+
+def test_a_file_named_for_no_model_is_skipped_with_a_warning(models, tmp_path):
+    save_model(models["svm"], tmp_path / "svm_deskewed.skops", {"model": "svm_deskewed"})
+    save_model(models["svm"], tmp_path / "svm_old.skops", {"model": "svm_old"})
+    with pytest.warns(UnknownModelWarning, match=r"svm_old.skops: skipped, not named for a model"):
+        loaded = load_trained_models(tmp_path)
+    assert list(loaded) == ["svm_deskewed"]
 
 
 def test_no_models_is_a_clear_error(tmp_path):

@@ -12,6 +12,7 @@ from PIL import Image
 
 from tidymnist import figures as plots
 from tidymnist.core.digits import FASHION_NAMES
+from tidymnist.core.naming import BASE_MODELS, model_variants
 from tidymnist.evaluate.tables import (
     CONFUSION_SCHEMA,
     ERRORS_BY_TYPICALITY_SCHEMA,
@@ -23,7 +24,6 @@ from tidymnist.evaluate.tables import (
 )
 from tidymnist.io.dataset import load_split
 from tidymnist.io.models import load_model
-from tidymnist.models.pipelines import MODEL_NAMES
 from tidymnist.tables.centroids import SCHEMA as CENTROIDS
 from tidymnist.tables.distances import SCHEMA as DISTANCES
 from tidymnist.tables.histogram import SCHEMA as VALUE_COUNTS
@@ -53,8 +53,9 @@ TABLES = {
 }
 TEST_IMAGES = 200
 # The test config trains every model but the CNN (an optional extra), each as is and deskewed.
-CLASSIC = [name for name in MODEL_NAMES if name != "cnn"]
-TRAINED = CLASSIC + [f"{name}_deskewed" for name in CLASSIC]
+TRAINED = [
+    v.name for v in model_variants({b: {"enabled": b != "cnn"} for b in BASE_MODELS}, "compare")
+]
 
 
 def test_every_table_has_its_documented_columns_and_types(built):

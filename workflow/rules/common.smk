@@ -7,7 +7,7 @@ from tidymnist.core.config import check_config, coerce_to_schema
 from tidymnist.io.custom import custom_files
 from tidymnist.io.dataset import IDX_FILES, missing_files, split_paths
 from tidymnist.models.cnn import import_torch
-from tidymnist.models.pipelines import MODEL_NAMES
+from tidymnist.core.naming import BASE_MODELS, model_variants
 from tidymnist.figures.registry import figure_specs
 from tidymnist.evaluate.sweep import sweep_points
 
@@ -43,19 +43,18 @@ TABLES = expand(
 )
 
 
+# Each enabled model, as is and/or deskewed, as config["deskew"] asks: name -> ModelVariant
+# (tidymnist.core.naming); a job's {model} is looked up here, never taken apart.
+ENABLED = [name for name in BASE_MODELS if config["models"][name]["enabled"]]
+VARIANTS = {v.name: v for v in model_variants(config["models"], config["deskew"])}
+MODELS = list(VARIANTS)
+
+
 def base_model(model):
-    """The configured model a (possibly deskewed) model variant is: knn_deskewed -> knn."""
-    return model.removesuffix("_deskewed")
+    """The configured model of a model variant: knn for knn_deskewed."""
+    return VARIANTS[model].base
 
 
-# Each enabled model, as is and/or deskewed ("knn_deskewed"), as config["deskew"] asks.
-ENABLED = [name for name in MODEL_NAMES if config["models"][name]["enabled"]]
-DESKEWED = {"off": [False], "on": [True], "compare": [False, True]}[config["deskew"]]
-MODELS = [
-    f"{name}_deskewed" if deskewed else name
-    for name in ENABLED
-    for deskewed in DESKEWED
-]
 # The logistic regression whose weights are mapped (the plain one when there are both).
 COEFFICIENT_MODEL = next(
     (m for m in MODELS if base_model(m) == "logistic_regression"), None

@@ -15,7 +15,8 @@ rule fit_model:
         model="|".join(m for m in MODELS if base_model(m) != "cnn") or "none",
     params:
         spec=lambda wildcards: config["models"][base_model(wildcards.model)],
-        deskew=lambda wildcards: wildcards.model.endswith("_deskewed"),
+        base=lambda wildcards: base_model(wildcards.model),
+        deskew=lambda wildcards: VARIANTS[wildcards.model].deskew,
         seed=config["seed"],
     script:
         "../scripts/fit_model.py"
@@ -63,12 +64,12 @@ rule fit_cnn:
     benchmark:
         "results/benchmarks/fit_{model}.tsv"
     wildcard_constraints:
-        model="cnn|cnn_deskewed",
+        model="|".join(m for m in MODELS if base_model(m) == "cnn") or "none",
     # the network's thread count is part of its result, so it comes with the model's settings
     threads: config["models"]["cnn"]["threads"]
     params:
         spec=config["models"]["cnn"],
-        deskew=lambda wildcards: wildcards.model.endswith("_deskewed"),
+        deskew=lambda wildcards: VARIANTS[wildcards.model].deskew,
         seed=config["seed"],
     script:
         "../scripts/fit_cnn.py"

@@ -10,9 +10,7 @@ with logged(snakemake.log[0]):
     name, deskew = snakemake.wildcards.model, snakemake.params.deskew
     _, images, labels = split_arrays(scan_table(snakemake.input.pixels), "train")
     spec, seed = snakemake.params.spec, snakemake.params.seed
-    model, seconds = fit_model(
-        name.removesuffix("_deskewed"), spec, seed, images, labels, deskew=deskew
-    )
+    model, seconds = fit_model(snakemake.params.base, spec, seed, images, labels, deskew=deskew)
     if name == "nearest_centroid":  # the deskewed variant has centroids of its own
         model = adopt_centroids(model, read_table(snakemake.input.centroids))
     card = {

@@ -16,5 +16,5 @@ with logged(snakemake.log[0]) as log:
         labels=labels,
         validation=snakemake.params.validation,
     )
-    log.info("%s %s=%s: validation accuracy %.4f", *row.row(0)[:3], row["accuracy"][0])
+    log.info("%s: validation accuracy %.4f", point.path, row["accuracy"][0])
     write_table(row, snakemake.output[0])

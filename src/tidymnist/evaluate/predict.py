@@ -7,13 +7,28 @@ import numpy as np
 import polars as pl
 
 from tidymnist.core.digits import N_CLASSES, SIDE
+from tidymnist.core.naming import variant_columns
 from tidymnist.models.pipelines import probabilities
 
 PREDICTIONS_SCHEMA = pl.Schema(
-    {"file": pl.String, "model": pl.String, "prediction": pl.UInt8, "probability": pl.Float64}
+    {
+        "file": pl.String,
+        "model": pl.String,
+        "base_model": pl.String,  # tidymnist.core.naming: knn for knn_deskewed
+        "variant": pl.String,  # as_is or deskewed
+        "prediction": pl.UInt8,
+        "probability": pl.Float64,
+    }
 )
 PROBABILITIES_SCHEMA = pl.Schema(
-    {"file": pl.String, "model": pl.String, "label": pl.UInt8, "probability": pl.Float64}
+    {
+        "file": pl.String,
+        "model": pl.String,
+        "base_model": pl.String,
+        "variant": pl.String,
+        "label": pl.UInt8,
+        "probability": pl.Float64,
+    }
 )
 
 
@@ -29,8 +44,9 @@ def _check(images: np.ndarray, files: Sequence[str]) -> np.ndarray:
 def predict_table(
     models: Mapping[str, Any], images: np.ndarray, files: Sequence[str]
 ) -> pl.DataFrame:
-    """Each model's answer for each image (n, 28, 28, 0-255): file, model, prediction and its
-    probability (null for a model without probabilities), in file order then model order."""
+    """Each model's answer for each image (n, 28, 28, 0-255): file, model (with its base model
+    and variant), prediction and its probability (null for a model without probabilities), in
+    file order then model order."""
     images = _check(images, files)
     if not len(images) or not models:
         return PREDICTIONS_SCHEMA.to_frame()
@@ -54,12 +70,10 @@ def predict_table(
                 schema_overrides={"prediction": pl.UInt8, "probability": pl.Float64},
             )
         )
-    return (
-        pl.concat(frames, how="vertical_relaxed")
-        .sort("order", "model_order", maintain_order=True)
-        .select(PREDICTIONS_SCHEMA.names())
-        .cast(dict(PREDICTIONS_SCHEMA))
+    table = pl.concat(frames, how="vertical_relaxed").sort(
+        "order", "model_order", maintain_order=True
     )
+    return variant_columns(table).select(PREDICTIONS_SCHEMA.names()).cast(dict(PREDICTIONS_SCHEMA))
 
 
 def probabilities_table(
@@ -87,9 +101,7 @@ def probabilities_table(
         )
     if not frames:
         return PROBABILITIES_SCHEMA.to_frame()
+    table = pl.concat(frames).sort("order", "model_order", "label", maintain_order=True)
     return (
-        pl.concat(frames)
-        .sort("order", "model_order", "label", maintain_order=True)
-        .select(PROBABILITIES_SCHEMA.names())
-        .cast(dict(PROBABILITIES_SCHEMA))
+        variant_columns(table).select(PROBABILITIES_SCHEMA.names()).cast(dict(PROBABILITIES_SCHEMA))
     )

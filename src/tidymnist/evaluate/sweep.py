@@ -15,12 +15,15 @@ import numpy as np
 import polars as pl
 
 from tidymnist.core.config import ConfigError, coerce_to_schema
+from tidymnist.core.naming import BASE_MODELS, ModelVariant
 from tidymnist.evaluate.tables import per_class_table
-from tidymnist.models.pipelines import MODEL_NAMES, fit_model
+from tidymnist.models.pipelines import fit_model
 
 SCHEMA = pl.Schema(
     {
         "model": pl.String,
+        "base_model": pl.String,
+        "variant": pl.String,  # always as_is: a sweep varies the model as configured
         "parameter": pl.String,
         "value": pl.String,  # as written in the config (JSON), e.g. 4, 0.1, [512, 256], true
         "position": pl.UInt16,  # the value's place in the config's list, for ordering
@@ -63,9 +66,9 @@ def sweep_points(grid: dict[str, dict[str, list]], models: dict, schema: dict) -
     points = []
     model_schemas = schema["properties"]["models"]["properties"]
     for model, settings in grid.items():
-        if model not in MODEL_NAMES:
+        if model not in BASE_MODELS:
             raise ConfigError(
-                f"sweep.grid.{model}: unknown model (expected one of {', '.join(MODEL_NAMES)})"
+                f"sweep.grid.{model}: unknown model (expected one of {', '.join(BASE_MODELS)})"
             )
         known = model_schemas[model]["properties"]
         for parameter, values in settings.items():
@@ -126,8 +129,11 @@ def score_point(
             schema={"model": pl.String, "label": pl.UInt8, "predicted": pl.UInt8},
         )
     )
+    variant = ModelVariant(point.model)
     row = {
-        "model": point.model,
+        "model": variant.name,
+        "base_model": variant.base,
+        "variant": variant.variant.value,
         "parameter": point.parameter,
         "value": json.dumps(point.value),
         "position": point.position,

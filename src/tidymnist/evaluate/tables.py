@@ -8,10 +8,13 @@ import numpy as np
 import polars as pl
 
 from tidymnist.core.digits import LABELS
+from tidymnist.core.naming import variant_columns
 
 PREDICTIONS_SCHEMA = pl.Schema(
     {
         "model": pl.String,
+        "base_model": pl.String,  # the configured model: knn for knn_deskewed
+        "variant": pl.String,  # as_is or deskewed (tidymnist.core.naming.Variant)
         "instance": pl.UInt32,
         "label": pl.UInt8,
         "predicted": pl.UInt8,
@@ -30,6 +33,8 @@ COSTS_SCHEMA = pl.Schema(
 METRICS_SCHEMA = pl.Schema(
     {
         "model": pl.String,
+        "base_model": pl.String,
+        "variant": pl.String,
         "accuracy": pl.Float64,
         "macro_f1": pl.Float64,
         "log_loss": pl.Float64,
@@ -41,6 +46,8 @@ METRICS_SCHEMA = pl.Schema(
 PER_CLASS_SCHEMA = pl.Schema(
     {
         "model": pl.String,
+        "base_model": pl.String,
+        "variant": pl.String,
         "label": pl.UInt8,
         "precision": pl.Float64,
         "recall": pl.Float64,
@@ -49,7 +56,14 @@ PER_CLASS_SCHEMA = pl.Schema(
     }
 )
 CONFUSION_SCHEMA = pl.Schema(
-    {"model": pl.String, "label": pl.UInt8, "predicted": pl.UInt8, "n": pl.UInt32}
+    {
+        "model": pl.String,
+        "base_model": pl.String,
+        "variant": pl.String,
+        "label": pl.UInt8,
+        "predicted": pl.UInt8,
+        "n": pl.UInt32,
+    }
 )
 # Probabilities are clipped here before taking logs, as scikit-learn's log_loss does.
 EPSILON = np.finfo(np.float64).eps
@@ -71,7 +85,7 @@ def predictions_table(
         rows = np.arange(n)
         chosen = probabilities[rows, predicted]
         truth = probabilities[rows, labels]
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "model": [model] * n,
             "instance": instances,
@@ -80,8 +94,9 @@ def predictions_table(
             "probability": chosen,
             "probability_true": truth,
         },
-        schema=PREDICTIONS_SCHEMA,
+        schema={k: v for k, v in PREDICTIONS_SCHEMA.items() if k not in ("base_model", "variant")},
     ).with_columns(pl.col("probability", "probability_true").fill_nan(None))
+    return variant_columns(frame).cast(PREDICTIONS_SCHEMA)
 
 
 def confusion_table(predictions: pl.DataFrame) -> pl.DataFrame:
@@ -93,12 +108,12 @@ def confusion_table(predictions: pl.DataFrame) -> pl.DataFrame:
         .join(pl.DataFrame({"predicted": LABELS}, schema={"predicted": pl.UInt8}), how="cross")
     )
     counts = predictions.group_by("model", "label", "predicted").agg(n=pl.len())
-    return (
+    table = (
         cells.join(counts, on=["model", "label", "predicted"], how="left")
         .with_columns(pl.col("n").fill_null(0).cast(pl.UInt32))
         .sort("model", "label", "predicted")
-        .select(CONFUSION_SCHEMA.names())
     )
+    return variant_columns(table).select(CONFUSION_SCHEMA.names())
 
 
 def per_class_table(predictions: pl.DataFrame) -> pl.DataFrame:
@@ -108,7 +123,7 @@ def per_class_table(predictions: pl.DataFrame) -> pl.DataFrame:
     support = confusion.group_by("model", "label").agg(support=pl.col("n").sum())
     predicted = confusion.group_by("model", label="predicted").agg(predicted=pl.col("n").sum())
     tp = pl.col("tp").cast(pl.Float64)
-    return (
+    table = (
         hits.join(support, on=["model", "label"])
         .join(predicted, on=["model", "label"])
         .with_columns(
@@ -129,8 +144,8 @@ def per_class_table(predictions: pl.DataFrame) -> pl.DataFrame:
             support=pl.col("support").cast(pl.UInt32),
         )
         .sort("model", "label")
-        .select(PER_CLASS_SCHEMA.names())
     )
+    return variant_columns(table).select(PER_CLASS_SCHEMA.names())
 
 
 def metrics_table(predictions: pl.DataFrame, costs: pl.DataFrame) -> pl.DataFrame:
@@ -142,17 +157,17 @@ def metrics_table(predictions: pl.DataFrame, costs: pl.DataFrame) -> pl.DataFram
         ),
     )
     macro_f1 = per_class_table(predictions).group_by("model").agg(macro_f1=pl.col("f1").mean())
-    return (
-        scores.join(macro_f1, on="model")
-        .join(costs, on="model", how="left")
-        .select(METRICS_SCHEMA.names())
-        .sort("accuracy", descending=True)
+    table = scores.join(macro_f1, on="model").join(
+        costs.select(COSTS_SCHEMA.names()), on="model", how="left"
     )
+    return variant_columns(table).select(METRICS_SCHEMA.names()).sort("accuracy", descending=True)
 
 
 ERRORS_BY_TYPICALITY_SCHEMA = pl.Schema(
     {
         "model": pl.String,
+        "base_model": pl.String,
+        "variant": pl.String,
         "decile": pl.UInt8,
         "min_distance": pl.Float64,
         "max_distance": pl.Float64,
@@ -164,6 +179,8 @@ ERRORS_BY_TYPICALITY_SCHEMA = pl.Schema(
 PAIR_CONFUSIONS_SCHEMA = pl.Schema(
     {
         "model": pl.String,
+        "base_model": pl.String,
+        "variant": pl.String,
         "label_a": pl.UInt8,
         "label_b": pl.UInt8,
         "confusions": pl.UInt32,
@@ -172,7 +189,13 @@ PAIR_CONFUSIONS_SCHEMA = pl.Schema(
     }
 )
 PAIR_CORRELATION_SCHEMA = pl.Schema(
-    {"model": pl.String, "spearman_rho": pl.Float64, "n_pairs": pl.UInt32}
+    {
+        "model": pl.String,
+        "base_model": pl.String,
+        "variant": pl.String,
+        "spearman_rho": pl.Float64,
+        "n_pairs": pl.UInt32,
+    }
 )
 
 
@@ -190,7 +213,7 @@ def errors_by_typicality(
         .over("label")
         .cast(pl.UInt8),
     )
-    return (
+    table = (
         predictions.join(binned, on="instance")
         .group_by("model", "decile")
         .agg(
@@ -201,8 +224,8 @@ def errors_by_typicality(
         )
         .with_columns(error_rate=pl.col("errors") / pl.col("n"))
         .sort("model", "decile")
-        .select(ERRORS_BY_TYPICALITY_SCHEMA.names())
     )
+    return variant_columns(table).select(ERRORS_BY_TYPICALITY_SCHEMA.names())
 
 
 def pair_confusions(confusion: pl.DataFrame, separability: pl.DataFrame) -> pl.DataFrame:
@@ -215,29 +238,29 @@ def pair_confusions(confusion: pl.DataFrame, separability: pl.DataFrame) -> pl.D
         label_b=pl.max_horizontal("label", "predicted"),
     )
     counts = swapped.group_by("model", "label_a", "label_b").agg(confusions=pl.col("n").sum())
-    return (
+    table = (
         counts.join(
             separability.select("label_a", "label_b", "rms_difference", separability_rank="rank"),
             on=["label_a", "label_b"],
         )
         .with_columns(pl.col("confusions").cast(pl.UInt32))
         .sort("model", "separability_rank")
-        .select(PAIR_CONFUSIONS_SCHEMA.names())
     )
+    return variant_columns(table).select(PAIR_CONFUSIONS_SCHEMA.names())
 
 
 def pair_correlation(pairs: pl.DataFrame) -> pl.DataFrame:
     """Per model, the Spearman rank correlation between a pair's confusions and the distance
     between its centroids: strongly negative if similar-looking pairs are confused most."""
-    return (
+    table = (
         pairs.group_by("model")
         .agg(
             spearman_rho=pl.corr("confusions", "rms_difference", method="spearman"),
             n_pairs=pl.len().cast(pl.UInt32),
         )
         .sort("model")
-        .select(PAIR_CORRELATION_SCHEMA.names())
     )
+    return variant_columns(table).select(PAIR_CORRELATION_SCHEMA.names())
 
 
 def most_confident_mistakes(predictions: pl.DataFrame, k: int) -> pl.DataFrame:
@@ -254,4 +277,20 @@ def most_confident_mistakes(predictions: pl.DataFrame, k: int) -> pl.DataFrame:
         )
         .filter(pl.col("rank") <= k)
         .sort("model", "rank")
+    )
+
+
+def mistake_keys(predictions: pl.DataFrame, k: int) -> pl.DataFrame:
+    """The test images of each model's ``k`` surest mistakes, keyed as
+    :func:`tidymnist.tables.pixels.select_images` wants them (split, instance) and carrying the
+    model (with its base model and variant), rank, predicted label and probability."""
+    return most_confident_mistakes(predictions, k).select(
+        pl.lit("test").alias("split"),
+        "instance",
+        "model",
+        "base_model",
+        "variant",
+        "rank",
+        "predicted",
+        "probability",
     )

@@ -9,6 +9,7 @@ import polars as pl
 
 from tidymnist.core.digits import N_PIXELS, SIDE
 from tidymnist.core.grid import scale_pixels, xy
+from tidymnist.core.naming import variant_columns
 from tidymnist.embed.maps import PLACES_MAPS, pc_names, place_on_map
 from tidymnist.handwriting.preprocess import to_mnist
 from tidymnist.io.custom import ERRORS_SCHEMA
@@ -24,7 +25,14 @@ IMAGES_SCHEMA = pl.Schema(
     }
 )
 ACCURACY_SCHEMA = pl.Schema(
-    {"model": pl.String, "n": pl.UInt32, "correct": pl.UInt32, "accuracy": pl.Float64}
+    {
+        "model": pl.String,
+        "base_model": pl.String,
+        "variant": pl.String,
+        "n": pl.UInt32,
+        "correct": pl.UInt32,
+        "accuracy": pl.Float64,
+    }
 )
 PLACES_SCHEMA = pl.Schema(
     {
@@ -80,18 +88,16 @@ def image_arrays(table: pl.DataFrame) -> tuple[list[str], np.ndarray]:
     return files, values.reshape(len(files), SIDE, SIDE)
 
 
-def file_labels(table: pl.DataFrame) -> pl.DataFrame:
-    """One row per file: file and label (null where unknown)."""
-    return table.group_by("file", maintain_order=True).agg(pl.col("label").first())
-
-
 def accuracy_table(predictions: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
     """Per model, over the custom digits whose label is known: how many, how many right."""
     known = predictions.join(labels.drop_nulls("label"), on="file")
-    return (
+    counts = (
         known.group_by("model", maintain_order=True)
         .agg(n=pl.len(), correct=(pl.col("prediction") == pl.col("label")).sum())
         .with_columns(accuracy=pl.col("correct") / pl.col("n"))
+    )
+    return (
+        variant_columns(counts)
         .cast(ACCURACY_SCHEMA)
         .sort("accuracy", "model", descending=[True, False])
     )

@@ -27,13 +27,13 @@ from threadpoolctl import threadpool_limits
 
 from tidymnist.core.digits import N_CLASSES, N_PIXELS
 from tidymnist.core.grid import scale_pixels, xy
+from tidymnist.core.naming import BASE_MODELS
 from tidymnist.models.augment import shifted_copies
 from tidymnist.models.cnn import CNNClassifier
 from tidymnist.models.deskew import Deskew
 
 log = logging.getLogger(__name__)
 
-MODEL_NAMES = ("nearest_centroid", "knn", "logistic_regression", "neural_network", "svm", "cnn")
 # The keys of a "cnn" spec handed to tidymnist.models.cnn.CNNClassifier (the rest are pipeline
 # options).
 CNN_PARAMS = (
@@ -76,7 +76,7 @@ def _classifier(name: str, spec: dict[str, Any], seed: int) -> BaseEstimator:
         return calibrated if spec["probability"] else svm
     if name == "cnn":
         return CNNClassifier(**{k: spec[k] for k in CNN_PARAMS if k in spec}, seed=seed)
-    raise ValueError(f"unknown model {name!r}: expected one of {', '.join(MODEL_NAMES)}")
+    raise ValueError(f"unknown model {name!r}: expected one of {', '.join(BASE_MODELS)}")
 
 
 def build_model(name: str, spec: dict[str, Any], seed: int, deskew: bool = False) -> Pipeline:
@@ -88,10 +88,6 @@ def build_model(name: str, spec: dict[str, Any], seed: int, deskew: bool = False
         steps.append(("pca", PCA(n_components=spec["pca_components"], random_state=seed)))
     steps.append(("classifier", _classifier(name, spec, seed)))
     return Pipeline(steps)
-
-
-def has_probabilities(model: Pipeline) -> bool:
-    return hasattr(model, "predict_proba") and getattr(model[-1], "probability", True) is not False
 
 
 def stored_values(model: Pipeline) -> int:

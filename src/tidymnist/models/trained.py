@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from tidymnist.core.errors import TidyMnistError
+from tidymnist.core.naming import VARIANTS_BY_NAME, is_model, sort_models
 from tidymnist.io.models import load_model
-from tidymnist.models.pipelines import MODEL_NAMES
-
-CNN_FILE = "cnn.safetensors"
 
 
 class NoModelsError(TidyMnistError, FileNotFoundError):
@@ -20,15 +18,32 @@ class CnnSkippedWarning(UserWarning):
     """A saved CNN is there, but cannot be loaded here (no torch, or no loader)."""
 
 
+class UnknownModelWarning(UserWarning):
+    """A saved file is named for no model the workflow trains, so it is left alone."""
+
+
 def load_trained_models(folder: str | os.PathLike) -> dict[str, Any]:
-    """Every model saved in ``folder``, by name, in the order of ``MODEL_NAMES`` then any others
-    by name: the ``*.skops`` files (safely, checked against their cards), and the CNN of
-    ``cnn.safetensors`` when there is one and PyTorch is installed (else a warning)."""
+    """Every model saved in ``folder``, by name, in the study's order (that of
+    :func:`tidymnist.core.naming.sort_models`): the ``*.skops`` files (safely, checked against
+    their cards), and the CNNs' ``*.safetensors`` when PyTorch is installed (else a warning). A
+    file named for no model variant is skipped with a warning."""
     folder = Path(folder)
-    files = sorted(folder.glob("*.skops")) if folder.is_dir() else []
-    order = {name: index for index, name in enumerate(MODEL_NAMES)}
+    found = (
+        sorted(folder.glob("*.skops")) + sorted(folder.glob("*.safetensors"))
+        if folder.is_dir()
+        else []
+    )
+    strangers = [path for path in found if not is_model(path.stem)]
+    if strangers:
+        warnings.warn(
+            f"{', '.join(map(str, strangers))}: skipped, not named for a model the workflow "
+            f"trains ({', '.join(VARIANTS_BY_NAME)})",
+            UnknownModelWarning,
+            stacklevel=2,
+        )
+    files = [path for path in found if path.suffix == ".skops" and is_model(path.stem)]
     models = {path.stem: load_model(path) for path in files}
-    networks = sorted(folder.glob("*.safetensors")) if folder.is_dir() else []
+    networks = [path for path in found if path.suffix == ".safetensors" and is_model(path.stem)]
     if networks:
         try:
             from tidymnist.models.cnn_file import load_cnn  # noqa: PLC0415 (needs torch: optional)
@@ -41,12 +56,7 @@ def load_trained_models(folder: str | os.PathLike) -> dict[str, Any]:
             )
         else:
             models.update({path.stem: load_cnn(path) for path in networks})
-    models = dict(
-        sorted(
-            models.items(),
-            key=lambda item: (order.get(item[0].removesuffix("_deskewed"), len(order)), item[0]),
-        )
-    )
+    models = {name: models[name] for name in sort_models(models)}
     if not models:
         raise NoModelsError(
             f"no trained models in {folder}: run the workflow first "
