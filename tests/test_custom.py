@@ -5,12 +5,21 @@ import polars as pl
 import pytest
 from PIL import Image
 
-from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table
+from tidymnist.embed.maps import (
+    coordinates_table,
+    fit_pca,
+    loadings_table,
+    mean_table,
+    sample_instances,
+    tsne_map,
+)
 from tidymnist.handwriting.custom import (
     accuracy_table,
+    custom_places,
     image_arrays,
     images_table,
     pca_coordinates,
+    places_table,
     prepare,
 )
 from tidymnist.io.custom import LabelsFileError, read_custom, read_labels
@@ -109,5 +118,49 @@ def test_projection_agrees_with_the_workflows_coordinates(test_data_dir):
     pca = fit_pca(train.images)
     instances = np.arange(len(train.labels), dtype=np.uint32)
     expected = coordinates_table(pca, 5, "train", (instances, train.images, train.labels))
-    ours = pca_coordinates(train.images, loadings_table(pca, 5), pca.mean_.astype(np.float64), 5)
+    ours = pca_coordinates(train.images, loadings_table(pca, 5), mean_table(train.images), 5)
     assert np.allclose(ours.to_numpy(), expected.select(ours.columns).to_numpy(), atol=1e-4)
+
+
+def test_custom_places_are_placed_from_the_workflows_tables(test_data_dir):
+    from tidymnist.io.dataset import load_split  # noqa: PLC0415
+
+    train = load_split(test_data_dir, "train")
+    pca = fit_pca(train.images)
+    instances = np.arange(len(train.labels), dtype=np.uint32)
+    coordinates = coordinates_table(pca, 5, "train", (instances, train.images, train.labels))
+    tsne = tsne_map(coordinates[sample_instances(coordinates.height, 300, 1)], 5, 20, seed=3)
+    files = ["a.png", "b.png", "c.png"]
+    images = images_table(files, train.images[-3:], None)
+    labels = pl.DataFrame(
+        {"file": files[:2], "label": [1, 2]}, schema={"file": pl.String, "label": pl.UInt8}
+    )
+    loadings, mean = loadings_table(pca, 5), mean_table(train.images)
+    places = custom_places(
+        images,
+        labels=labels,
+        loadings=loadings,
+        mean=mean,
+        coordinates=coordinates,
+        tsne=tsne,
+        dimensions=5,
+        perplexity=20,
+        seed=3,
+    )
+    expected = places_table(
+        files,
+        labels,
+        pca_coordinates(train.images[-3:], loadings, mean, 5),
+        coordinates,
+        tsne,
+        perplexity=20,
+        seed=3,
+    )
+    assert places.equals(expected)
+    plane = places.filter(pl.col("map") == "PCA plane")
+    assert plane["file"].to_list() == files and plane["label"].to_list() == [1, 2, None]
+    np.testing.assert_allclose(
+        plane.select("dim1", "dim2").to_numpy(),
+        coordinates.tail(3).select("pc1", "pc2").to_numpy(),
+        atol=1e-4,
+    )

@@ -18,8 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from test_webmodels import tables
-from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table
+from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table, mean_table
 from tidymnist.handwriting.preprocess import to_mnist
 from tidymnist.io.images import read_image_bytes
 from tidymnist.io.models import save_model
@@ -28,7 +27,6 @@ from tidymnist.web.draw import draw_page, write_page
 from tidymnist.web.export import (
     export_models,
     labels_exported,
-    pixel_mean,
     plane_exported,
     predict_exported,
 )
@@ -88,8 +86,7 @@ def export(mnist_train, models):
     images, labels = mnist_train.images[:10_000], mnist_train.labels[:10_000]
     pca = fit_pca(images)
     sample = coordinates_table(pca, 2, "train", (np.arange(2000), images[:2000], labels[:2000]))
-    centroid_table, counts = tables(images, labels)
-    return export_models(models, loadings_table(pca, 2), sample, pixel_mean(centroid_table, counts))
+    return export_models(models, loadings_table(pca, 2), sample, mean_table(images))
 
 
 def browser_api():

@@ -4,21 +4,29 @@ import numpy as np
 import polars as pl
 import pytest
 
+from tidymnist.core.grid import grid_table
 from tidymnist.embed.maps import (
     LOADINGS_SCHEMA,
     MAP_SCHEMA,
+    MEAN_SCHEMA,
     PLACES_SCHEMA,
     VARIANCE_SCHEMA,
     coordinates_table,
     fit_pca,
     least_typical_places,
+    loadings_matrix,
     loadings_table,
+    mean_table,
+    mean_vector,
+    pca_tables,
     place_on_map,
+    project,
     sample_instances,
     tsne_map,
     variance_table,
 )
 from tidymnist.io.dataset import load_split
+from tidymnist.tables.pixels import pixel_table
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +64,56 @@ def test_coordinates_are_the_projection_on_the_components(pca, subset):
     centred = subset[1].reshape(2000, -1) / 255.0 - pca.mean_
     np.testing.assert_allclose(table["pc1"].to_numpy(), centred @ pca.components_[0], atol=1e-4)
     assert abs(table["pc1"].mean()) < 1e-4  # centred on the training mean
+
+
+def test_the_mean_table_is_the_centre_of_the_pca(pca, subset):
+    table = mean_table(subset[1])
+    assert table.schema == MEAN_SCHEMA
+    assert table.select("pixel", "x", "y").equals(grid_table())
+    mean = mean_vector(table)
+    np.testing.assert_allclose(mean, pca.mean_, atol=1e-5)  # PCA's own: single precision
+    np.testing.assert_array_equal(mean, subset[1].reshape(2000, -1).mean(axis=0) / 255.0)
+    with pytest.raises(ValueError, match="784 rows"):
+        mean_vector(table.head(10))
+
+
+def test_one_projection_gives_the_coordinates_from_the_pca_or_its_tables(pca, subset):
+    table = coordinates_table(pca, 5, "train", subset)
+    expected = table.select("pc1", "pc2", "pc3", "pc4", "pc5").to_numpy()
+    own = project(subset[1], pca.mean_, pca.components_[:5])
+    assert own.dtype == np.float32
+    np.testing.assert_array_equal(own, expected)  # the coordinates table is this projection
+    written = project(
+        subset[1], mean_vector(mean_table(subset[1])), loadings_matrix(loadings_table(pca, 5), 5)
+    )
+    assert written.dtype == np.float64
+    np.testing.assert_allclose(written, expected, atol=1e-4)
+    with pytest.raises(ValueError, match="components 1-6"):
+        loadings_matrix(loadings_table(pca, 5), 6)
+
+
+def test_pca_tables_are_the_pca_of_the_training_split(subset):
+    _, images, labels = subset
+    pixels = pl.concat(
+        [
+            pixel_table(images[:1500], labels[:1500], "train"),
+            pixel_table(images[1500:], labels[1500:], "test"),
+        ]
+    )
+    tables = pca_tables(pixels, 3)
+    assert list(tables) == ["loadings", "mean", "variance", "coordinates"]
+    train = fit_pca(images[:1500])
+    assert tables["loadings"].equals(loadings_table(train, 3))
+    assert tables["mean"].equals(mean_table(images[:1500]))
+    assert tables["variance"].equals(variance_table(train))
+    coordinates = tables["coordinates"]
+    assert coordinates["split"].value_counts(sort=True)["count"].to_list() == [1500, 500]
+    test = coordinates.filter(pl.col("split") == "test")
+    assert test["instance"].to_list() == list(range(500))
+    np.testing.assert_array_equal(
+        test.select("pc1", "pc2", "pc3").to_numpy(),
+        project(images[1500:], train.mean_, train.components_[:3]).astype(np.float32),
+    )
 
 
 @pytest.fixture(scope="module")

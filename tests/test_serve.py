@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from test_webmodels import tables
-from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table
+from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table, mean_table
 from tidymnist.handwriting.preprocess import to_mnist
 from tidymnist.io.dataset import load_split
 from tidymnist.io.images import read_image_bytes
@@ -38,12 +37,10 @@ def results(tmp_path_factory, test_data_dir):
         save_model(model, root / "models" / f"{name}.skops", {"model": name})
     pca = fit_pca(train.images)
     instances = np.arange(len(train.labels))
-    centroid_table, counts = tables(train.images, train.labels)
     write_table(loadings_table(pca, 2), root / "tables" / "pca_loadings.parquet")
     sample = coordinates_table(pca, 2, "train", (instances, train.images, train.labels))
     write_table(sample, root / "tables" / "pca_sample.parquet")
-    write_table(centroid_table, root / "tables" / "centroids.parquet")
-    write_table(counts, root / "tables" / "label_summary.parquet")
+    write_table(mean_table(train.images), root / "tables" / "pca_mean.parquet")
     return root
 
 

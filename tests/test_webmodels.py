@@ -1,14 +1,13 @@
 """The page's models: exported arrays must give scikit-learn's own answers, to 1e-5."""
 
 import numpy as np
-import polars as pl
 import pytest
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from tidymnist.core.digits import N_CLASSES, N_PIXELS
 from tidymnist.core.grid import scale_pixels
-from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table
+from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table, mean_table
 from tidymnist.io.dataset import load_split
 from tidymnist.models.pipelines import fit_model, probabilities
 from tidymnist.web.export import (
@@ -16,7 +15,6 @@ from tidymnist.web.export import (
     export_model,
     export_models,
     labels_exported,
-    pixel_mean,
     plane_exported,
     predict_exported,
 )
@@ -41,26 +39,6 @@ SPECS = {
 }
 
 
-def tables(images: np.ndarray, labels: np.ndarray):
-    """The centroid and label-count tables the workflow writes, from arrays."""
-    flat = images.reshape(len(images), N_PIXELS).astype(np.float64)
-    rows = []
-    for label in range(N_CLASSES):
-        rows.append(
-            pl.DataFrame(
-                {
-                    "label": np.full(N_PIXELS, label, np.uint8),
-                    "pixel": np.arange(N_PIXELS, dtype=np.uint16),
-                    "mean_value": flat[labels == label].mean(axis=0),
-                }
-            )
-        )
-    counts = pl.DataFrame(
-        {"label": np.arange(N_CLASSES, dtype=np.uint8), "n": np.bincount(labels, minlength=10)}
-    )
-    return pl.concat(rows), counts
-
-
 @pytest.fixture(scope="module")
 def synthetic(test_data_dir):
     train = load_split(test_data_dir, "train")
@@ -73,10 +51,7 @@ def synthetic(test_data_dir):
     sample = coordinates_table(
         pca, 2, "train", (np.arange(50), train.images[:50], train.labels[:50])
     )
-    centroid_table, counts = tables(train.images, train.labels)
-    export = export_models(
-        models, loadings_table(pca, 3), sample, pixel_mean(centroid_table, counts)
-    )
+    export = export_models(models, loadings_table(pca, 3), sample, mean_table(train.images))
     return train, test, models, pca, export
 
 
@@ -109,7 +84,7 @@ def test_nearest_centroid_decides_by_plain_distance_as_scikit_learn_does(synthet
     assert network["arrays"]["w0"].dtype == np.float32  # as the network holds them
 
 
-def test_pixel_mean_and_plane_are_the_pca_of_the_workflow(synthetic):
+def test_the_mean_and_plane_are_the_pca_of_the_workflow(synthetic):
     train, test, _, pca, export = synthetic
     np.testing.assert_allclose(
         export["plane"]["mean"], scale_pixels(train.images).mean(axis=0), atol=1e-6
@@ -129,6 +104,15 @@ def test_a_pipeline_not_on_raw_pixels_is_refused(synthetic):
     with pytest.raises(ExportError, match="scale_pixels"):
         export_model("odd", foreign)
     assert export_model("cnn", object()) is None
+
+
+def test_a_mean_table_of_the_wrong_size_is_refused(synthetic):
+    train, _, _, pca, _ = synthetic
+    short = mean_table(train.images).head(100)
+    with pytest.raises(ExportError, match="784 rows"):
+        export_models({}, loadings_table(pca, 2), None, short)
+    with pytest.raises(ExportError, match="pca_mean"):
+        export_models({}, loadings_table(pca, 2), None, None)
 
 
 def test_without_tables_the_export_has_no_plane(synthetic):

@@ -22,6 +22,7 @@ from tidymnist.evaluate.tables import (
     PER_CLASS_SCHEMA,
     PREDICTIONS_SCHEMA,
 )
+from tidymnist.embed.maps import MEAN_SCHEMA
 from tidymnist.io.dataset import load_split
 from tidymnist.io.models import load_model
 from tidymnist.tables.centroids import SCHEMA as CENTROIDS
@@ -43,6 +44,7 @@ TABLES = {
     "pair_separability": SEPARABILITY_SCHEMA,
     "label_summary": LABEL_SUMMARY,
     "value_counts": VALUE_COUNTS,
+    "pca_mean": MEAN_SCHEMA,
     "metrics": METRICS_SCHEMA,
     "per_class": PER_CLASS_SCHEMA,
     "confusion": CONFUSION_SCHEMA,

@@ -35,6 +35,7 @@ TABLES = expand(
         "label_summary",
         "value_counts",
         "pca_loadings",
+        "pca_mean",
         "pca_variance",
         "pca_coordinates",
         "tsne_map",

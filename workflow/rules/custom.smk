@@ -40,8 +40,7 @@ rule custom_places:
         images="results/tables/custom_images.parquet",
         labels="results/tables/custom_labels.parquet",
         loadings="results/tables/pca_loadings.parquet",
-        centroids="results/tables/centroids.parquet",
-        label_summary="results/tables/label_summary.parquet",
+        mean="results/tables/pca_mean.parquet",
         coordinates="results/tables/pca_coordinates.parquet",
         tsne="results/tables/tsne_map.parquet",
     output:

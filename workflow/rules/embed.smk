@@ -1,9 +1,10 @@
 rule pca:
-    """PCA of the training images: eigen-digits, explained variance, every image's coordinates."""
+    """PCA of the training images: eigen-digits, mean, explained variance, all coordinates."""
     input:
         pixels="results/tables/pixels.parquet",
     output:
         loadings="results/tables/pca_loadings.parquet",
+        mean="results/tables/pca_mean.parquet",
         variance="results/tables/pca_variance.parquet",
         coordinates="results/tables/pca_coordinates.parquet",
     log:

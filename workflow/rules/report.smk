@@ -30,8 +30,7 @@ rule draw_page:
         cards=[model_paths(model)["card"] for model in MODELS],
         loadings="results/tables/pca_loadings.parquet",
         sample="results/tables/pca_sample.parquet",
-        centroids="results/tables/centroids.parquet",
-        label_summary="results/tables/label_summary.parquet",
+        mean="results/tables/pca_mean.parquet",
     output:
         "results/draw.html",
     log:

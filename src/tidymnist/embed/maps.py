@@ -14,7 +14,8 @@ import polars as pl
 from sklearn.decomposition import PCA
 
 from tidymnist.core.digits import N_PIXELS, SPLITS
-from tidymnist.core.grid import scale_pixels, xy
+from tidymnist.core.grid import grid_table, scale_pixels, xy
+from tidymnist.tables.pixels import split_arrays
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ VARIANCE_SCHEMA = pl.Schema(
 MAP_SCHEMA = pl.Schema(
     {"instance": pl.UInt32, "label": pl.UInt8, "tsne1": pl.Float64, "tsne2": pl.Float64}
 )
+MEAN_SCHEMA = pl.Schema({"pixel": pl.UInt16, "x": pl.UInt8, "y": pl.UInt8, "mean": pl.Float64})
 
 
 def pc_names(n: int) -> list[str]:
@@ -87,13 +89,63 @@ def coordinates_table(
     ``n`` components, pc1 ... pc{n}. ``arrays`` are the split's instances, images and labels
     (as :func:`tidymnist.tables.pixels.split_arrays` gives them)."""
     instances, images, labels = arrays
-    scores = (scale_pixels(images) - pca.mean_) @ pca.components_[:n].T
+    scores = project(images, pca.mean_, pca.components_[:n])
     frame = pl.DataFrame(scores.astype(np.float32), schema=pc_names(n))
     return frame.with_columns(
         split=pl.lit(split, dtype=pl.Enum(SPLITS)),
         instance=pl.Series(instances, dtype=pl.UInt32),
         label=pl.Series(labels, dtype=pl.UInt8),
     ).select("split", "instance", "label", *frame.columns)
+
+
+def pca_tables(pixels: pl.LazyFrame | pl.DataFrame, n: int) -> dict[str, pl.DataFrame]:
+    """The PCA of the training split of a pixel table, as the workflow writes it: ``loadings``
+    and ``coordinates`` (train, then test) on the first ``n`` components, the ``mean`` and the
+    ``variance`` of all of them."""
+    train, test = split_arrays(pixels, "train"), split_arrays(pixels, "test")
+    pca = fit_pca(train[1])
+    log.info("PCA of %d training images; first %d components kept", len(train[0]), n)
+    return {
+        "loadings": loadings_table(pca, n),
+        "mean": mean_table(train[1]),
+        "variance": variance_table(pca),
+        "coordinates": pl.concat(
+            [coordinates_table(pca, n, "train", train), coordinates_table(pca, n, "test", test)]
+        ),
+    }
+
+
+def project(images: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:
+    """Coordinates (n, k) of raw images ((n, 28, 28) or (n, 784), 0-255) on ``components``
+    (k, 784), measured from ``mean`` (784,), both on the 0-1 scale: the one PCA projection of
+    the workflow, the draw page and the custom digits. It computes in the precision of ``mean``
+    and ``components``: single for a fitted PCA's own (the coordinates table), double for the
+    written tables (:func:`mean_table`, :func:`loadings_matrix`)."""
+    return (scale_pixels(images) - mean) @ np.asarray(components).T
+
+
+def mean_table(images: np.ndarray) -> pl.DataFrame:
+    """One row per pixel: the training images' mean on the 0-1 scale, the centre of the PCA
+    plane. Summed in double precision from the raw values (the fitted PCA keeps its own in
+    single precision, a few millionths off)."""
+    images = np.asarray(images)
+    mean = images.reshape(len(images), N_PIXELS).mean(axis=0, dtype=np.float64) / 255.0
+    return grid_table().with_columns(mean=pl.Series(mean, dtype=pl.Float64)).cast(MEAN_SCHEMA)
+
+
+def mean_vector(table: pl.DataFrame) -> np.ndarray:
+    """The mean (784,) in pixel order, from a :func:`mean_table`."""
+    if table.height != N_PIXELS:
+        raise ValueError(f"a PCA mean table has {N_PIXELS} rows, not {table.height}")
+    return table.sort("pixel")["mean"].to_numpy().astype(np.float64)
+
+
+def loadings_matrix(loadings: pl.DataFrame, n: int) -> np.ndarray:
+    """The first ``n`` components (n, 784), in double precision, from a :func:`loadings_table`."""
+    first = loadings.filter(pl.col("component") <= n).sort("component", "pixel")
+    if first.height != n * N_PIXELS:
+        raise ValueError(f"expected components 1-{n} for {N_PIXELS} pixels in the loadings")
+    return first["loading"].to_numpy().astype(np.float64).reshape(n, N_PIXELS)
 
 
 def sample_instances(n_available: int, size: int, seed: int) -> np.ndarray:

@@ -8,9 +8,16 @@ import numpy as np
 import polars as pl
 
 from tidymnist.core.digits import N_PIXELS, SIDE
-from tidymnist.core.grid import scale_pixels, xy
+from tidymnist.core.grid import xy
 from tidymnist.core.naming import variant_columns
-from tidymnist.embed.maps import PLACES_MAPS, pc_names, place_on_map
+from tidymnist.embed.maps import (
+    PLACES_MAPS,
+    loadings_matrix,
+    mean_vector,
+    pc_names,
+    place_on_map,
+    project,
+)
 from tidymnist.handwriting.preprocess import to_mnist
 from tidymnist.io.custom import ERRORS_SCHEMA
 
@@ -104,18 +111,11 @@ def accuracy_table(predictions: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFr
 
 
 def pca_coordinates(
-    images: np.ndarray, loadings: pl.DataFrame, mean: np.ndarray, dimensions: int
+    images: np.ndarray, loadings: pl.DataFrame, mean: pl.DataFrame, dimensions: int
 ) -> pl.DataFrame:
     """Coordinates pc1 ... pc{dimensions} of raw images, from the training PCA's loadings and
-    the training mean (0-1 scale), as :func:`tidymnist.embed.maps.coordinates_table` computes
-    them."""
-    components = (
-        loadings.filter(pl.col("component") <= dimensions)
-        .sort("component", "pixel")["loading"]
-        .to_numpy()
-        .reshape(dimensions, N_PIXELS)
-    )
-    scores = (scale_pixels(images).astype(np.float64) - mean) @ components.T
+    mean (the pca_loadings and pca_mean tables), by :func:`tidymnist.embed.maps.project`."""
+    scores = project(images, mean_vector(mean), loadings_matrix(loadings, dimensions))
     return pl.DataFrame(scores, schema=pc_names(dimensions))
 
 
@@ -159,4 +159,33 @@ def places_table(
         pl.col("map").cast(PLACES_MAPS),
         pl.col("dim1").cast(pl.Float64),
         pl.col("dim2").cast(pl.Float64),
+    )
+
+
+def custom_places(
+    images: pl.DataFrame,
+    *,
+    labels: pl.DataFrame,
+    loadings: pl.DataFrame,
+    mean: pl.DataFrame,
+    coordinates: pl.DataFrame,
+    tsne: pl.DataFrame,
+    dimensions: int,
+    perplexity: float,
+    seed: int,
+    n_jobs: int = 1,
+) -> pl.DataFrame:
+    """Where each custom digit of an images table falls on the PCA plane and on the t-SNE map,
+    from the workflow's tables: custom labels, pca_loadings, pca_mean, pca_coordinates (its
+    training rows are the map's reference) and tsne_map; see :func:`places_table`."""
+    files, arrays = image_arrays(images)
+    return places_table(
+        files,
+        labels,
+        pca_coordinates(arrays, loadings, mean, dimensions),
+        coordinates.filter(pl.col("split") == "train"),
+        tsne,
+        perplexity=perplexity,
+        seed=seed,
+        n_jobs=n_jobs,
     )

@@ -10,6 +10,7 @@ is made with the same numbers as the Python one.
 
 import base64
 import json
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
@@ -17,12 +18,16 @@ from typing import Any
 
 import jinja2
 import numpy as np
+import polars as pl
 from markupsafe import Markup
 
 from tidymnist.core.digits import DIGIT_NAMES, N_CLASSES, SIDE
 from tidymnist.figures.theme import LABEL_COLOURS, MODEL_COLOURS
 from tidymnist.handwriting import preprocess
 from tidymnist.io.tables import atomic_path
+from tidymnist.web.export import export_models
+
+log = logging.getLogger(__name__)
 
 CANVAS_SIDE = 280  # the drawing pad, in canvas pixels (10 x MNIST's side)
 PEN_WIDTH = 20  # a marker on the pad: about MNIST's stroke once the digit is 20 px tall
@@ -150,6 +155,24 @@ def draw_page(
         server=server,
         plane=export["plane"] is not None and export["sample"] is not None,
     )
+
+
+def offline_page(
+    models: Mapping[str, Any],
+    loadings: pl.DataFrame,
+    sample: pl.DataFrame,
+    mean: pl.DataFrame,
+    *,
+    title: str,
+    class_names: Sequence[str],
+) -> str:
+    """The page as the workflow writes it (results/draw.html): the models a page can run and
+    the PCA plane (the pca_loadings, pca_sample and pca_mean tables) inlined, no server to ask.
+    Logs which models are in it and which only ``tidymnist serve`` runs."""
+    export = export_models(models, loadings, sample, mean)
+    log.info("in the page: %s", ", ".join(m["name"] for m in export["models"]))
+    log.info("only with `tidymnist serve`: %s", ", ".join(export["server_only"]) or "none")
+    return draw_page(export, title=title, class_names=class_names, server=False)
 
 
 def write_page(html: str, path: str | os.PathLike) -> None:

@@ -23,6 +23,7 @@ from sklearn.preprocessing import FunctionTransformer
 from tidymnist.core.digits import N_CLASSES, N_PIXELS
 from tidymnist.core.errors import TidyMnistError
 from tidymnist.core.grid import scale_pixels
+from tidymnist.embed.maps import loadings_matrix, mean_vector, project
 from tidymnist.models.deskew import Deskew
 
 EXPORT_VERSION = 1
@@ -36,28 +37,13 @@ class ExportError(TidyMnistError, ValueError):
         super().__init__(f"{name}: {problem}")
 
 
-def pixel_mean(centroids: pl.DataFrame, label_summary: pl.DataFrame) -> np.ndarray:
-    """The training images' mean, (784,) on the 0-1 scale: the centroids weighted by how many
-    training images each label has (the centre the PCA plane is measured from)."""
-    counts = label_summary.select("label", "n").sort("label")
-    table = centroids.sort("label", "pixel")["mean_value"].to_numpy().reshape(-1, N_PIXELS)
-    if len(table) != counts.height:
-        raise ExportError("centroids", f"{len(table)} labels but {counts.height} label counts")
-    weights = counts["n"].to_numpy().astype(np.float64)
-    return (weights @ table) / weights.sum() / 255.0
-
-
-def _plane(loadings: pl.DataFrame, mean: np.ndarray) -> dict[str, np.ndarray]:
-    first_two = loadings.filter(pl.col("component") <= 2).sort("component", "pixel")
-    if first_two.height != 2 * N_PIXELS:
-        raise ExportError("pca_loadings", f"expected components 1 and 2 for {N_PIXELS} pixels")
+def _plane(loadings: pl.DataFrame, mean: pl.DataFrame | None) -> dict[str, np.ndarray]:
     if mean is None:
-        raise ExportError("mean", "the training mean is needed with the loadings (pixel_mean)")
-    mean = np.asarray(mean, dtype=np.float64)
-    if mean.shape != (N_PIXELS,):
-        raise ExportError("mean", f"expected {N_PIXELS} values, got shape {mean.shape}")
-    components = first_two["loading"].to_numpy().astype(np.float64).reshape(2, N_PIXELS)
-    return {"mean": mean, "components": components}
+        raise ExportError("pca_mean", "the training mean is needed with the loadings")
+    try:
+        return {"mean": mean_vector(mean), "components": loadings_matrix(loadings, 2)}
+    except ValueError as error:
+        raise ExportError("pca_loadings and pca_mean", str(error)) from error
 
 
 def _sample(sample: pl.DataFrame) -> dict[str, np.ndarray]:
@@ -158,13 +144,13 @@ def export_models(
     models: Mapping[str, Any],
     loadings: pl.DataFrame | None,
     sample: pl.DataFrame | None,
-    mean: np.ndarray | None,
+    mean: pl.DataFrame | None,
 ) -> dict[str, Any]:
     """Everything the draw page runs: the exportable models (in the order given), the first two
     PCA components with the training mean (the plane), and the sample of training points drawn
-    on it. ``loadings`` and ``sample`` are the pca_loadings and pca_sample tables; ``mean`` is
-    the training pixels' mean on the 0-1 scale (:func:`pixel_mean`); with all three None the
-    page has no plane. Models that cannot run in a page are listed under ``server_only``."""
+    on it. ``loadings``, ``sample`` and ``mean`` are the pca_loadings, pca_sample and pca_mean
+    tables; with all three None the page has no plane. Models that cannot run in a page are
+    listed under ``server_only``."""
     exported, server_only = [], []
     for name, model in models.items():
         one = export_model(name, model)
@@ -258,4 +244,4 @@ def labels_exported(export: dict[str, Any], images: np.ndarray) -> dict[str, np.
 def plane_exported(export: dict[str, Any], images: np.ndarray) -> np.ndarray:
     """Where raw images fall on the PCA plane, (n, 2): the page's marker positions."""
     plane = export["plane"]
-    return (_inputs(images) - plane["mean"]) @ np.asarray(plane["components"]).T
+    return project(images, plane["mean"], plane["components"])

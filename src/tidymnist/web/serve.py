@@ -31,13 +31,13 @@ from tidymnist.io.images import ImageFileError, read_image_bytes
 from tidymnist.io.tables import read_table
 from tidymnist.models.trained import load_trained_models
 from tidymnist.web.draw import draw_page
-from tidymnist.web.export import export_models, pixel_mean
+from tidymnist.web.export import export_models
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 2_000_000  # a drawing's PNG is a few kB; a phone photo a few MB
 IMAGE_TYPES = ("image/", "application/octet-stream")
-PLANE_TABLES = ("pca_loadings", "pca_sample", "centroids", "label_summary")
+PLANE_TABLES = ("pca_loadings", "pca_sample", "pca_mean")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
@@ -96,8 +96,9 @@ def results_page(
         else:
             log.warning("no PCA tables in %s: the page is served without the PCA plane", tables_dir)
     if tables:
-        mean = pixel_mean(tables["centroids"], tables["label_summary"])
-        export = export_models(models, tables["pca_loadings"], tables["pca_sample"], mean)
+        export = export_models(
+            models, tables["pca_loadings"], tables["pca_sample"], tables["pca_mean"]
+        )
     else:
         export = export_models(models, None, None, None)
     return draw_page(export, title="Draw a digit", class_names=class_names, server=True)
