@@ -118,7 +118,7 @@ def test_tables_gain_base_model_and_variant_beside_model():
 def test_display_columns_are_enums_in_the_study_order():
     frame = pl.DataFrame({"model": ["svm", "knn_deskewed", "knn"]})
     shown = frame.select(
-        naming.display_column(sep="\n"),
+        naming.display_column(wrap=True),
         family=naming.family_display_column(),
         variant=naming.variant_display_column(),
     )

@@ -21,6 +21,7 @@ from plotnine import (
 )
 
 from tidymnist.core.digits import DIGIT_NAMES, FASHION_NAMES, LABELS, N_CLASSES, SIDE
+from tidymnist.core.naming import display_name
 from tidymnist.evaluate import tables as evaluate
 from tidymnist.figures.models import (
     coefficient_maps,
@@ -167,21 +168,18 @@ def test_model_comparison_puts_each_model_once_at_its_accuracy_and_fit_time(metr
     assert plot.mapping["x"] == "fit_seconds"
     assert plot.mapping["y"] == "percent"
     assert isinstance(plot.scales.get_scales("x"), scale_x_log10)
-    points = plot.data.sort("model")
+    points = plot.data.sort("accuracy")
     assert points.height == len(ERROR_RATES)
     assert points["percent"].to_list() == pytest.approx(
-        metrics.sort("model")["accuracy"].to_numpy() * 100
+        metrics.sort("accuracy")["accuracy"].to_numpy() * 100
     )
     names = text_data(plot)["text"]
-    assert sorted(text.rsplit(" ", 1)[0] for text in names) == [
-        "knn",
-        "logistic regression",
-        "nearest centroid",
-        "svm",
-    ]
-    best = metrics.sort("accuracy", descending=True)["model"][0].replace("_", " ")
+    assert sorted(text.rsplit(" ", 1)[0] for text in names) == sorted(
+        ["k-NN", "Logistic regression", "Nearest centroid", "SVM"]
+    )
+    best = display_name(metrics.sort("accuracy", descending=True)["model"][0])
     assert f"{best} is the most accurate" in plot.labels.subtitle
-    assert "nearest centroid is the fastest to fit (0.2 s)" in plot.labels.subtitle
+    assert "Nearest centroid is the fastest to fit (0.2 s)" in plot.labels.subtitle
     draws(plot)
 
 
@@ -189,7 +187,9 @@ def test_model_comparison_keeps_labels_of_crowded_points_apart():
     """Three models at almost the same place: their label boxes must not overlap."""
     crowded = pl.DataFrame(
         {
-            "model": ["a_model", "b_model", "c_model", "d_model"],
+            "model": ["nearest_centroid", "knn", "logistic_regression", "svm"],
+            "base_model": ["nearest_centroid", "knn", "logistic_regression", "svm"],
+            "variant": "as_is",
             "accuracy": [0.95, 0.951, 0.949, 0.80],
             "macro_f1": [0.9] * 4,
             "log_loss": [0.2] * 4,
@@ -214,7 +214,12 @@ def test_model_comparison_of_one_model_draws(metrics):
 def test_per_class_f1_maps_class_and_f1_per_model_and_names_the_hardest_label(predictions):
     table = evaluate.per_class_table(predictions)
     plot = per_class_f1(table, FASHION_NAMES)
-    assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["color"]) == ("class", "f1", "model")
+    assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["color"]) == (
+        "class",
+        "f1",
+        "family",
+    )
+    assert plot.mapping["group"] == "model"  # a line per model, coloured by its family
     assert plot.data.height == len(ERROR_RATES) * N_CLASSES
     assert plot.data["class"].dtype == pl.Enum(list(FASHION_NAMES))
     hardest = table.group_by("label").agg(pl.col("f1").mean()).sort("f1")["label"][0]
@@ -239,7 +244,7 @@ def test_confusion_matrices_fill_is_the_share_of_each_true_label(confusion):
     # the strips say each model's accuracy, computed from the counts
     knn = confusion.filter(pl.col("model") == "knn")
     right = knn.filter(pl.col("label") == pl.col("predicted"))["n"].sum() / knn["n"].sum()
-    assert f"knn: {round(right * 100, 1)}% correct" in plot.data["strip"].cast(str).to_list()
+    assert f"k-NN: {round(right * 100, 1)}% correct" in plot.data["strip"].cast(str).to_list()
     # the numbers are the errors only, and all of them
     counts = layer(plot, geom_text).geom.data
     assert (counts["label"] != counts["predicted"]).all()
@@ -258,7 +263,11 @@ def test_mistakes_gallery_shows_each_mistake_with_its_caption(mistake_pixels):
     assert (plot.facet.rows, plot.facet.cols) == (["model"], ["rank"])
     assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["fill"]) == ("x", "y", "value")
     # the model without probabilities has no confident mistakes
-    assert set(plot.data["model"].cast(str)) == {"knn", "logistic\nregression", "nearest\ncentroid"}
+    assert set(plot.data["model"].cast(str)) == {
+        "k-NN",
+        "Logistic\nregression",
+        "Nearest\ncentroid",
+    }
     captions = layer(plot, geom_label).geom.data
     assert captions.height == 3 * 5
     first = mistake_pixels.filter(pl.col("model") == "knn", pl.col("rank") == 1).row(0, named=True)
@@ -281,7 +290,7 @@ def test_misclassifications_count_every_wrong_answer_and_name_the_most_missed(co
     assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["fill"]) == (
         "class",
         "wrong",
-        "model",
+        "family",
     )
     wrong = confusion.filter(pl.col("label") != pl.col("predicted"))
     assert plot.data["wrong"].sum() == wrong["n"].sum()
@@ -326,7 +335,7 @@ def test_errors_by_typicality_plots_each_models_rate_per_decile(errors):
     assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["color"]) == (
         "decile",
         "percent",
-        "model",
+        "family",
     )
     assert plot.data.height == len(ERROR_RATES) * 10
     assert plot.data["percent"].to_list() == pytest.approx(
@@ -354,7 +363,7 @@ def test_pair_confusions_sum_over_models_and_quote_the_correlations(confusion, p
     shown = text_data(plot)["text"]
     assert shown.n_unique() == shown.len() > 20  # most pairs named, none twice
     low = correlation.sort("spearman_rho").row(0, named=True)
-    assert f"{low['spearman_rho']:.2f} ({low['model'].replace('_', ' ')})" in plot.labels.subtitle
+    assert f"{low['spearman_rho']:.2f} ({display_name(low['model'])})" in plot.labels.subtitle
     assert correlation["spearman_rho"].max() < 0  # look-alike pairs were made the confused ones
     assert "negative" in plot.labels.subtitle
     draws(plot)

@@ -7,9 +7,11 @@ import pytest
 from tidymnist.evaluate.predict import (
     PREDICTIONS_SCHEMA,
     PROBABILITIES_SCHEMA,
+    custom_predictions,
     predict_table,
     probabilities_table,
 )
+from tidymnist.handwriting.custom import images_table
 from tidymnist.io.dataset import load_split
 from tidymnist.io.models import save_model
 from tidymnist.models.pipelines import fit_model
@@ -85,7 +87,7 @@ def test_probabilities_table_is_long_and_sums_to_one(models, synthetic):
     assert table.height == 4 * 2 * 10
     assert table["label"].to_list()[:10] == list(range(10))
     sums = table.group_by("file", "model").agg(pl.col("probability").sum())["probability"]
-    np.testing.assert_allclose(sums.to_numpy(), 1.0)
+    np.testing.assert_allclose(sums.to_numpy(), 1.0, rtol=1e-6)  # float32 models: 1e-7 off
 
 
 def test_no_images_give_empty_tables_with_the_schema(models):
@@ -143,3 +145,24 @@ def test_the_gallery_marks_right_and_wrong_answers(models, synthetic):
     assert text.filter(pl.col("file") == "a.png")["verdict"][0] == "wrong"
     assert set(text["verdict"]) <= {"right", "wrong"}
     plot.draw()
+
+
+def test_custom_predictions_join_the_labels_and_count_each_models_right_answers(
+    models, synthetic, caplog
+):
+    _, test = synthetic
+    files = ["b.png", "a.png", "c.png"]
+    labels = pl.DataFrame(
+        {"file": ["a.png", "b.png"], "label": test.labels[[1, 0]]},
+        schema={"file": pl.String, "label": pl.UInt8},
+    )
+    images = images_table(files, test.images[:3], labels)
+    with caplog.at_level("INFO", logger="tidymnist"):
+        predictions, accuracy = custom_predictions(models, images, labels)
+    assert predictions.drop("label").equals(predict_table(models, test.images[:3], files))
+    assert predictions.filter(pl.col("file") == "c.png")["label"].null_count() == len(models)
+    for row in accuracy.iter_rows(named=True):
+        answers = predictions.filter(pl.col("model") == row["model"], pl.col("label").is_not_null())
+        assert row["n"] == 2
+        assert row["correct"] == (answers["prediction"] == answers["label"]).sum()
+        assert f"{row['model']}: {row['correct']} of 2 custom digits right" in caplog.text

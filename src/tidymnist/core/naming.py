@@ -216,12 +216,17 @@ def variant_columns(frame: pl.DataFrame, column: str = "model") -> pl.DataFrame:
     return added.select([*names[:at], "base_model", "variant", *names[at:]])
 
 
-def display_column(column: str = "model", *, sep: str = " ", short: bool = False) -> pl.Expr:
+def display_column(column: str = "model", *, short: bool = False, wrap: bool = False) -> pl.Expr:
     """An expression: a column of model names as display names, as an Enum in the study's
-    order (so legends, facets and axes list the models as every other figure does); ``sep``
-    replaces the ", " before the variant (``"\\n"`` for a narrow facet strip)."""
-    shown = {v.name: display_name(v, short=short).replace(", ", sep) for v in ALL_VARIANTS}
+    order (so legends, facets and axes list the models as every other figure does); ``wrap``
+    puts each word on a line of its own ("Logistic\\nregression\\ndeskewed"), for a narrow
+    facet strip."""
+    shown = {v.name: _wrapped(display_name(v, short=short), wrap) for v in ALL_VARIANTS}
     return pl.col(column).replace_strict(shown, return_dtype=pl.Enum(list(shown.values())))
+
+
+def _wrapped(name: str, wrap: bool) -> str:
+    return "\n".join(name.replace(",", "").split()) if wrap else name
 
 
 def family_display_column(column: str = "model") -> pl.Expr:

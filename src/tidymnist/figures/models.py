@@ -22,9 +22,7 @@ from plotnine import (
     labs,
     position_dodge,
     scale_color_identity,
-    scale_color_manual,
     scale_fill_gradient,
-    scale_fill_manual,
     scale_x_continuous,
     scale_x_discrete,
     scale_x_log10,
@@ -34,17 +32,19 @@ from plotnine import (
     theme,
 )
 
+from tidymnist.core.naming import display_column, display_name
 from tidymnist.figures.common import tiles as _tiles
 from tidymnist.figures.common import with_class
 from tidymnist.figures.labels import label_layers, place_labels
 from tidymnist.figures.theme import (
-    MODEL_COLOURS,
     POSITIVE,
     SHARE_HIGH,
     SHARE_LOW,
     difference_scale,
     digit_axes,
     ink_scale,
+    model_columns,
+    model_scales,
     theme_tidymnist,
 )
 
@@ -53,23 +53,8 @@ SHARE_CAPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 COUNT_BREAKS = (0, 1, 3, 10, 30, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000)
 
 
-def _model_names(frame: pl.DataFrame, sep: str = " ") -> pl.DataFrame:
-    """``model`` as the reader sees it (``sep`` for underscores), ordered by configured name."""
-    names = sorted(frame["model"].unique().to_list())
-    shown = [name.replace("_", sep) for name in names]
-    return frame.with_columns(
-        pl.col("model").replace_strict(
-            dict(zip(names, shown, strict=True)), return_dtype=pl.Enum(shown)
-        )
-    )
-
-
 def _shown(model: str) -> str:
-    return model.replace("_", " ")
-
-
-def _model_values(n: int) -> list[str]:
-    return [MODEL_COLOURS[i % len(MODEL_COLOURS)] for i in range(n)]
+    return display_name(model)
 
 
 def _percent(breaks) -> list[str]:
@@ -82,7 +67,7 @@ def _share(breaks) -> list[str]:
 
 def model_comparison(metrics: pl.DataFrame) -> ggplot:
     """Accuracy on the test images against the time taken to fit, one labelled point per model."""
-    data = _model_names(metrics).with_columns(percent=pl.col("accuracy") * 100)
+    data = model_columns(metrics).with_columns(percent=pl.col("accuracy") * 100)
     ranked = data.sort("accuracy", descending=True)
     texts = [f"{m} {p:.1f}%" for m, p in ranked.select("model", "percent").iter_rows()]
     places = place_labels(
@@ -109,9 +94,9 @@ def model_comparison(metrics: pl.DataFrame) -> ggplot:
     )
     return (
         ggplot(data, aes("fit_seconds", "percent"))
-        + geom_point(aes(color="model"), size=3, show_legend=False)
+        + geom_point(aes(color="family", shape="variant"), size=3, show_legend=False)
         + label_layers(labels, 9, "fit_seconds", "percent")
-        + scale_color_manual(values=_model_values(data["model"].n_unique()))
+        + model_scales(data, "color", "shape", legend=False)
         + scale_x_log10(labels=lambda breaks: [f"{b:g} s" for b in breaks])
         + scale_y_continuous(labels=_percent)
         + labs(
@@ -127,14 +112,14 @@ def model_comparison(metrics: pl.DataFrame) -> ggplot:
 
 def per_class_f1(per_class: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
     """F1 score of every label for every model: which labels are hard for whom."""
-    data = _model_names(with_class(per_class, class_names))
+    data = model_columns(with_class(per_class, class_names))
     means = data.group_by("class").agg(pl.col("f1").mean()).sort("f1")
     hardest, easiest = means.row(0, named=True), means.row(-1, named=True)
     return (
-        ggplot(data, aes("class", "f1", color="model", group="model"))
-        + geom_line(size=0.6, alpha=0.7)
-        + geom_point(size=2.2)
-        + scale_color_manual(values=_model_values(data["model"].n_unique()))
+        ggplot(data, aes("class", "f1", color="family", group="model"))
+        + geom_line(aes(linetype="variant"), size=0.6, alpha=0.7)
+        + geom_point(aes(shape="variant"), size=2.2)
+        + model_scales(data, "color", "linetype", "shape")
         + labs(
             title="Which labels each model finds hard",
             subtitle="F1 score (harmonic mean of precision and recall) per label on the test "
@@ -162,15 +147,15 @@ def confusion_matrices(confusion: pl.DataFrame, class_names: Sequence[str]) -> g
     accuracy = data.group_by("model").agg(
         right=pl.col("n").filter(~pl.col("error")).sum() / pl.col("n").sum()
     )
-    strips = accuracy.select(
-        "model",
-        strip=pl.format(
-            "{}: {}% correct",
-            pl.col("model").str.replace_all("_", " "),
-            (pl.col("right") * 100).round(1),
-        ),
+    strips = (
+        accuracy.with_columns(shown=display_column("model"))
+        .sort("shown")
+        .select(
+            "model",
+            strip=pl.format("{}: {}% correct", "shown", (pl.col("right") * 100).round(1)),
+        )
     )
-    order = pl.Enum(strips.sort("model")["strip"].to_list())
+    order = pl.Enum(strips["strip"].to_list())
     data = data.join(strips, on="model").with_columns(pl.col("strip").cast(order))
     counts = data.filter(pl.col("error"), pl.col("n") > 0).with_columns(
         ink=pl.when((pl.col("share") / cap).sqrt() > 0.6)
@@ -220,7 +205,7 @@ def confusion_matrices(confusion: pl.DataFrame, class_names: Sequence[str]) -> g
 def mistakes_gallery(pixels: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
     """Each model's most confident mistakes: a row per model, a column per rank."""
     data = (
-        _model_names(with_class(pixels, class_names), sep="\n")
+        model_columns(with_class(pixels, class_names), wrap=True)
         .pipe(with_class, class_names, "predicted", "predicted_class")
         .with_columns(
             rank=pl.format("#{}", "rank").cast(pl.Enum([f"#{r}" for r in range(1, 1000)]))
@@ -273,7 +258,7 @@ def mistakes_gallery(pixels: pl.DataFrame, class_names: Sequence[str]) -> ggplot
 def misclassifications_by_label(confusion: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
     """How many test images of each true label each model got wrong."""
     errors = confusion.filter(pl.col("label") != pl.col("predicted"))
-    data = _model_names(
+    data = model_columns(
         with_class(errors.group_by("model", "label").agg(wrong=pl.col("n").sum()), class_names)
     )
     totals = data.group_by("class").agg(pl.col("wrong").sum()).sort("wrong", descending=True)
@@ -289,9 +274,9 @@ def misclassifications_by_label(confusion: pl.DataFrame, class_names: Sequence[s
     )
     n_models = data["model"].n_unique()
     return (
-        ggplot(data, aes("class", "wrong", fill="model"))
+        ggplot(data, aes("class", "wrong", fill="family", alpha="variant", group="model"))
         + geom_col(position=position_dodge(width=0.85), width=0.8)
-        + scale_fill_manual(values=_model_values(n_models))
+        + model_scales(data, "fill", "alpha")
         + scale_y_continuous(expand=(0, 0, 0.05, 0))
         + labs(
             title="Which labels the models get wrong",
@@ -333,7 +318,7 @@ def _rate(share: float) -> str:
 
 def errors_by_typicality(errors: pl.DataFrame) -> ggplot:
     """Error rate against how far test images lie from their label's centroid, per model."""
-    data = _model_names(errors).with_columns(percent=pl.col("error_rate") * 100)
+    data = model_columns(errors).with_columns(percent=pl.col("error_rate") * 100)
     n_bins = int(errors["decile"].max())
     bins = (
         errors.group_by("decile")
@@ -362,10 +347,10 @@ def errors_by_typicality(errors: pl.DataFrame) -> ggplot:
         ),
     )
     return (
-        ggplot(data, aes("decile", "percent", color="model"))
-        + geom_line(size=0.7)
-        + geom_point(size=2)
-        + scale_color_manual(values=_model_values(data["model"].n_unique()))
+        ggplot(data, aes("decile", "percent", color="family", group="model"))
+        + geom_line(aes(linetype="variant"), size=0.7)
+        + geom_point(aes(shape="variant"), size=2)
+        + model_scales(data, "color", "linetype", "shape")
         + scale_x_continuous(
             breaks=ticks["decile"].to_list(), labels=ticks["text"].to_list(), minor_breaks=[]
         )

@@ -18,6 +18,7 @@ from plotnine import (
     theme,
 )
 
+from tidymnist.core.naming import display_column, display_name
 from tidymnist.figures.theme import ink_scale, theme_tidymnist
 
 RIGHT, WRONG, UNKNOWN = "#1b7837", "#b2182b", "#444444"
@@ -65,20 +66,9 @@ def preprocessing_steps(steps: pl.DataFrame) -> ggplot:
     )
 
 
-SHORT_NAMES = {
-    "nearest_centroid": "centroid",
-    "knn": "k-NN",
-    "logistic_regression": "logistic",
-    "neural_network": "network",
-    "svm": "SVM",
-    "cnn": "CNN",
-}
-
-
 def _short(model: str) -> str:
-    """A model's name short enough for a gallery line: ``knn_deskewed`` -> ``k-NN deskewed``."""
-    base = model.removesuffix("_deskewed")
-    return SHORT_NAMES.get(base, base) + (" deskewed" if base != model else "")
+    """A model's name short enough for a gallery line: ``knn_deskewed`` -> "k-NN, deskewed"."""
+    return display_name(model, short=True)
 
 
 def custom_gallery(
@@ -90,9 +80,7 @@ def custom_gallery(
         tx=pl.col("tx") + pl.when(pl.col("kind") == "original").then(0.0).otherwise(1 + GAP)
     )
     answers = predictions.with_columns(
-        text=pl.format(
-            "{}: {}", pl.col("model").map_elements(_short, return_dtype=pl.String), "prediction"
-        )
+        text=pl.format("{}: {}", display_column("model", short=True).cast(pl.String), "prediction")
         + pl.when(pl.col("probability").is_null())
         .then(pl.lit(""))
         .otherwise(pl.format(" ({})", pl.col("probability").round(2))),

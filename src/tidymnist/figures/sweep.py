@@ -13,7 +13,13 @@ from plotnine import (
     scale_y_continuous,
 )
 
-from tidymnist.figures.theme import INK_HIGH, POSITIVE, theme_tidymnist
+from tidymnist.core.naming import (
+    FAMILY_DISPLAY_COLOURS,
+    display_column,
+    family_display_column,
+    sort_models,
+)
+from tidymnist.figures.theme import INK_HIGH, theme_tidymnist
 
 
 def sweep_accuracy(sweep: pl.DataFrame) -> ggplot:
@@ -21,11 +27,15 @@ def sweep_accuracy(sweep: pl.DataFrame) -> ggplot:
     the configured value marked, the best value labelled."""
     order = sweep.sort("model", "parameter", "position")["value"].unique(maintain_order=True)
     data = sweep.with_columns(
-        panel=pl.col("model").str.replace_all("_", " ") + ": " + pl.col("parameter"),
+        panel=display_column("model").cast(pl.String) + ": " + pl.col("parameter"),
         percent=pl.col("accuracy") * 100,
-        shown=pl.when(pl.col("configured")).then(pl.lit("configured")).otherwise(pl.lit("other")),
+        family=family_display_column("model"),
         value=pl.col("value").cast(pl.Enum(order.to_list())),
     )
+    # panels in the study's order of models (then by setting), as in every other figure
+    rank = {name: i for i, name in enumerate(sort_models(data["model"]))}
+    panels = data.sort(pl.col("model").replace_strict(rank), "parameter")["panel"]
+    data = data.with_columns(pl.col("panel").cast(pl.Enum(panels.unique(maintain_order=True))))
     spread = pl.max_horizontal(
         pl.col("percent").max().over("panel") - pl.col("percent").min().over("panel"), pl.lit(0.1)
     )
@@ -55,16 +65,19 @@ def sweep_accuracy(sweep: pl.DataFrame) -> ggplot:
     n_validation = int(data["n_validation"][0])
     return (
         ggplot(data, aes("value", "percent", group="panel"))
-        + geom_line(color="#888888")
-        + geom_point(aes(color="shown"), size=3, show_legend=False)
+        + geom_line(aes(color="family"), show_legend=False)
+        + geom_point(aes(color="family"), size=3, show_legend=False)
+        + geom_point(
+            data.filter(pl.col("configured")), size=5.5, shape="o", fill="none", color=INK_HIGH
+        )
         + geom_text(best, aes(y="text_y", label="text"), va="bottom", size=8, color=INK_HIGH)
         + facet_wrap("panel", scales="free")
         + scale_y_continuous(labels=lambda values: [f"{v:.1f}%" for v in values])
-        + scale_color_manual(values={"configured": POSITIVE, "other": INK_HIGH})
+        + scale_color_manual(values=FAMILY_DISPLAY_COLOURS, guide=None)
         + labs(
             title="What each setting is worth: accuracy on held-out training images",
             subtitle=f"Each point is a model fitted without the last {n_validation:,} training "
-            "images and scored on them\n(never on the test split); red: the configured value.\n"
+            "images and scored on them\n(never on the test split); ringed: the configured value.\n"
             + findings,
             x="value",
             y="validation accuracy",

@@ -1,17 +1,25 @@
-"""The project's one look: a theme, the ink and difference colour scales, and digit axes."""
+"""The project's one look: a theme, the ink and difference colour scales, the model scales
+(one colour per model family, one shape and line type per variant) and digit axes."""
 
+import polars as pl
 from plotnine import (
     coord_fixed,
     element_blank,
     element_text,
+    scale_alpha_manual,
+    scale_color_manual,
     scale_fill_gradient,
     scale_fill_gradient2,
+    scale_fill_manual,
+    scale_linetype_manual,
+    scale_shape_manual,
     scale_x_continuous,
     scale_y_reverse,
     theme,
     theme_minimal,
 )
 
+from tidymnist.core import naming
 from tidymnist.core.digits import SIDE
 
 INK_LOW = "#ffffff"  # blank paper
@@ -31,17 +39,8 @@ LABEL_COLOURS = (
     "#17becf",
 )
 
-# Okabe-Ito: distinct for colour-blind readers; models take them in alphabetical order of their
-# configured names, so a model keeps its colour in every figure.
-MODEL_COLOURS = (
-    "#0072B2",
-    "#D55E00",
-    "#009E73",
-    "#CC79A7",
-    "#E69F00",
-    "#56B4E9",
-    "#000000",
-)
+# Models are coloured by family (tidymnist.core.naming.FAMILY_COLOURS, Okabe-Ito): a model has
+# the same colour in every figure and on the draw page, and its variants share it.
 SHARE_LOW = "#ffffff"  # no images
 SHARE_HIGH = "#08306b"  # all of the true label's images
 
@@ -87,3 +86,43 @@ def digit_axes() -> list:
             panel_grid=element_blank(),
         ),
     ]
+
+
+def model_columns(frame: pl.DataFrame, *, wrap: bool = False) -> pl.DataFrame:
+    """``frame`` ready to draw by model: ``model`` as the reader sees it ("k-NN, deskewed"; with
+    ``wrap``, a word a line), ``family`` (the base model's display name, the colour key) and
+    ``variant`` ("as is", "deskewed": the shape and line type key), each an Enum in the study's
+    order, all looked up from ``model`` (:mod:`tidymnist.core.naming`)."""
+    shown = frame.with_columns(
+        naming.display_column("model", wrap=wrap),
+        family=naming.family_display_column("model"),
+        variant=naming.variant_display_column("model"),
+    )
+    return shown.with_columns(_present(shown[c]) for c in ("model", "family", "variant"))
+
+
+def _present(column: pl.Series) -> pl.Series:
+    """An Enum column narrowed to the categories it holds (a legend lists every category)."""
+    held = set(column.unique().drop_nulls().cast(pl.String))
+    kept = [category for category in column.dtype.categories if category in held]
+    return column.cast(pl.String).cast(pl.Enum(kept))
+
+
+def model_scales(data: pl.DataFrame, *aesthetics: str, legend: bool = True) -> list:
+    """The manual scales of the ``aesthetics`` a figure drawn from :func:`model_columns` maps:
+    "color" and "fill" take the family colours, "shape", "linetype" and "alpha" the variant's.
+    The variant's legend shows only when the figure has both variants; none with ``legend``
+    false."""
+    both = legend and data["variant"].n_unique() > 1
+    family = {"name": "model"} | ({} if legend else {"guide": None})
+    variant = {"name": ""} | ({} if both else {"guide": None})
+    scales = {
+        "color": lambda: scale_color_manual(values=naming.FAMILY_DISPLAY_COLOURS, **family),
+        "fill": lambda: scale_fill_manual(values=naming.FAMILY_DISPLAY_COLOURS, **family),
+        "shape": lambda: scale_shape_manual(values=naming.VARIANT_DISPLAY_SHAPES, **variant),
+        "linetype": lambda: scale_linetype_manual(
+            values=naming.VARIANT_DISPLAY_LINETYPES, **variant
+        ),
+        "alpha": lambda: scale_alpha_manual(values=naming.VARIANT_DISPLAY_ALPHAS, **variant),
+    }
+    return [scales[aesthetic]() for aesthetic in aesthetics]

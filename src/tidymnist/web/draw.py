@@ -22,7 +22,8 @@ import polars as pl
 from markupsafe import Markup
 
 from tidymnist.core.digits import DIGIT_NAMES, N_CLASSES, SIDE
-from tidymnist.figures.theme import LABEL_COLOURS, MODEL_COLOURS
+from tidymnist.core.naming import display_name, family_colour, variant_of
+from tidymnist.figures.theme import LABEL_COLOURS
 from tidymnist.handwriting import preprocess
 from tidymnist.io.tables import atomic_path
 from tidymnist.web.export import export_models
@@ -32,21 +33,6 @@ log = logging.getLogger(__name__)
 CANVAS_SIDE = 280  # the drawing pad, in canvas pixels (10 x MNIST's side)
 PEN_WIDTH = 20  # a marker on the pad: about MNIST's stroke once the digit is 20 px tall
 DTYPES = {"float32": "<f4", "float64": "<f8", "uint8": "u1"}
-DISPLAY_NAMES = {
-    "knn": "k-NN",
-    "svm": "SVM",
-    "cnn": "CNN",
-    "mlp": "MLP",
-}
-
-
-def display_name(name: str) -> str:
-    """A model's name as a reader sees it: ``nearest_centroid`` -> "Nearest centroid"."""
-    if name in DISPLAY_NAMES:
-        return DISPLAY_NAMES[name]
-    words = [DISPLAY_NAMES.get(word, word) for word in name.split("_")]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
 
 
 def encode_array(array: np.ndarray) -> dict[str, Any]:
@@ -72,10 +58,9 @@ def _encoded(value: Any) -> Any:
 
 
 def model_colours(names: Sequence[str]) -> dict[str, str]:
-    """Each model's colour: the project's model colours in alphabetical order of the names, as
-    in the report's figures."""
-    ordered = sorted(set(names))
-    return {name: MODEL_COLOURS[i % len(MODEL_COLOURS)] for i, name in enumerate(ordered)}
+    """Each model's colour: its family's (:func:`tidymnist.core.naming.family_colour`), the
+    same as in every figure of the report."""
+    return {name: family_colour(name) for name in names}
 
 
 def page_data(
@@ -92,6 +77,8 @@ def page_data(
         "class_names": list(class_names),
         "label_colours": list(LABEL_COLOURS[:N_CLASSES]),
         "model_colours": model_colours(names),
+        # a deskewed model's card is edged with its family colour, dashed (its line type)
+        "model_lines": {name: variant_of(name).variant.linetype for name in names},
         "display_names": {name: display_name(name) for name in names},
         "server_only": list(export["server_only"]),
         "models": _encoded(list(export["models"])),
@@ -145,6 +132,7 @@ def draw_page(
                 "name": model["name"],
                 "display": data["display_names"][model["name"]],
                 "colour": data["model_colours"][model["name"]],
+                "line": data["model_lines"][model["name"]],
             }
             for model in export["models"]
         ],
