@@ -12,8 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from tidymnist import figures as plots
-from tidymnist.figures.registry import EXPLORE_FIGURES
+from tidymnist.figures.registry import FIGURES, draw, size_of
 from tidymnist.io.figures import save_figure
 from tidymnist.io.tables import read_table
 
@@ -25,11 +24,17 @@ def main() -> None:
     tables_dir = ROOT / "results" / "tables"
     total = 0.0
     with tempfile.TemporaryDirectory() as out:
-        for name, (function, inputs) in EXPLORE_FIGURES.items():
+        for name, record in FIGURES.items():
+            if record.section != "data":
+                continue
             start = time.perf_counter()
-            tables = {arg: read_table(tables_dir / f"{t}.parquet") for arg, t in inputs.items()}
-            plot = plots.draw(function, tables, config["class_names"])
-            width, height = config["figures"]["size"][name]
+            tables = {
+                arg: read_table(tables_dir / f"{t}.parquet") for arg, t in record.tables.items()
+            }
+            found = tables_dir.parent / "findings" / f"{name}.parquet"
+            found = read_table(found) if record.reads_findings else None
+            plot = draw(name, tables, config["class_names"], found)
+            width, height = size_of(name, config["figures"]["size"])
             save_figure(plot, Path(out) / f"{name}.png", width, height, config["figures"]["dpi"])
             seconds = time.perf_counter() - start
             total += seconds

@@ -24,6 +24,7 @@ from tidymnist.figures.embed import (
     tsne_plot,
 )
 from tidymnist.figures.theme import LABEL_COLOURS
+from tidymnist.findings import figure_findings
 from tidymnist.io.dataset import load_split
 from tidymnist.tables.centroids import centroids
 from tidymnist.tables.distances import distances, least_typical
@@ -48,6 +49,11 @@ def drawn_colours(plot, name: str) -> list[str]:
     x = plot.mapping["x"]
     assert drawn["x"].to_numpy() == pytest.approx(plot.data[x].to_numpy())
     return pl.Series(drawn["color"]).filter(plot.data["class"] == name).unique().to_list()
+
+
+def found(figure: str, class_names=DIGIT_NAMES, **tables) -> pl.DataFrame:
+    """The findings of ``figure`` from ``tables``, as the workflow computes them."""
+    return figure_findings(figure, tables, class_names)
 
 
 def layer(plot, geom, data_has: str | None = None):
@@ -105,12 +111,17 @@ def places(train, coordinates, tsne) -> pl.DataFrame:
     workflow puts them: where they are in its sample, placed onto it where they are not)."""
     pixels = pixel_table(train.images, train.labels, "train")
     odd = least_typical(distances(pixels, centroids(pixels)), 2)
-    return embed.least_typical_places(odd, coordinates, tsne, dimensions=30, perplexity=30, seed=0)
+    return embed.least_typical_places(
+        odd, coordinates, tsne, dimensions=30, perplexity=30, seed=0, sample=coordinates
+    )
 
 
 @pytest.mark.mnist
-def test_pca_scatter_puts_every_image_on_pc1_and_pc2_and_marks_each_labels_mean(coordinates):
-    plot = pca_scatter(coordinates, DIGIT_NAMES)
+def test_pca_scatter_puts_every_image_on_pc1_and_pc2_and_marks_each_labels_mean(
+    coordinates, variance
+):
+    said = found("pca_scatter", pca_sample=coordinates, pca_variance=variance)
+    plot = pca_scatter(coordinates, said, DIGIT_NAMES)
     assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["color"]) == ("pc1", "pc2", "class")
     assert plot.data.height == N_TRAIN
     assert plot.data["class"].dtype == pl.Enum(list(DIGIT_NAMES))
@@ -132,17 +143,22 @@ def test_pca_scatter_puts_every_image_on_pc1_and_pc2_and_marks_each_labels_mean(
 
 
 @pytest.mark.mnist
-def test_pca_scatter_keeps_each_labels_colour_when_a_label_is_missing(coordinates):
-    plot = draws(pca_scatter(coordinates.filter(pl.col("label") != 3), DIGIT_NAMES))
+def test_pca_scatter_keeps_each_labels_colour_when_a_label_is_missing(coordinates, variance):
+    some = coordinates.filter(pl.col("label") != 3)
+    said = found("pca_scatter", pca_sample=some, pca_variance=variance)
+    plot = draws(pca_scatter(some, said, DIGIT_NAMES))
     assert drawn_colours(plot, "7") == [LABEL_COLOURS[7]]
 
 
 @pytest.mark.mnist
 @pytest.mark.parametrize("class_names", [DIGIT_NAMES, FASHION_NAMES])
-def test_pca_scatter_names_labels_apart_even_when_their_means_coincide(coordinates, class_names):
+def test_pca_scatter_names_labels_apart_even_when_their_means_coincide(
+    coordinates, variance, class_names
+):
     """Labels 2, 5 and 8 have near-identical means on the PCA plane: drawn at the configured
     size, no two names' boxes overlap."""
-    plot = pca_scatter(coordinates, class_names) + theme(figure_size=(8, 7))
+    said = found("pca_scatter", class_names, pca_sample=coordinates, pca_variance=variance)
+    plot = pca_scatter(coordinates, said, class_names) + theme(figure_size=(8, 7))
     figure = plot.draw()
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
@@ -160,7 +176,7 @@ def test_pca_scatter_names_labels_apart_even_when_their_means_coincide(coordinat
 
 @pytest.mark.mnist
 def test_eigen_digits_are_the_first_16_components_on_a_symmetric_scale(loadings, variance):
-    plot = eigen_digits(loadings, variance)
+    plot = eigen_digits(loadings, variance, found("eigen_digits", pca_variance=variance))
     assert isinstance(plot.facet, facet_wrap)
     assert plot.facet.vars == ["strip"]
     assert plot.mapping["fill"] == "loading"
@@ -181,7 +197,7 @@ def test_eigen_digits_are_the_first_16_components_on_a_symmetric_scale(loadings,
 
 @pytest.mark.mnist
 def test_explained_variance_marks_the_components_needed_for_90_and_95_percent(variance):
-    plot = explained_variance(variance)
+    plot = explained_variance(variance, found("explained_variance", pca_variance=variance))
     assert (plot.mapping["x"], plot.mapping["y"]) == ("component", "percent")
     assert isinstance(plot.scales.get_scales("x"), scale_x_log10)
     assert plot.data.height == N_PIXELS  # all 784 components
@@ -208,7 +224,7 @@ def test_explained_variance_marks_the_first_component_at_or_past_each_threshold(
         },
         schema=embed.VARIANCE_SCHEMA,
     )
-    plot = explained_variance(variance)
+    plot = explained_variance(variance, found("explained_variance", pca_variance=variance))
     assert layer(plot, geom_text).geom.data["component"].to_list() == [3, 4]
     assert "The last one explains almost nothing" in plot.labels.subtitle
     draws(plot)
@@ -216,7 +232,7 @@ def test_explained_variance_marks_the_first_component_at_or_past_each_threshold(
 
 @pytest.mark.mnist
 def test_tsne_plot_colours_the_map_by_label_and_names_every_label(tsne):
-    plot = tsne_plot(tsne, FASHION_NAMES)
+    plot = tsne_plot(tsne, found("tsne_map", FASHION_NAMES, tsne_map=tsne), FASHION_NAMES)
     assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["color"]) == (
         "tsne1",
         "tsne2",
@@ -243,7 +259,8 @@ def test_tsne_plot_colours_the_map_by_label_and_names_every_label(tsne):
 def test_least_typical_on_maps_draws_both_maps_with_the_odd_digits_on_top(
     coordinates, tsne, places
 ):
-    plot = least_typical_on_maps(coordinates, tsne, places, DIGIT_NAMES)
+    said = found("least_typical_on_maps", least_typical_places=places)
+    plot = least_typical_on_maps(coordinates, tsne, places, said, DIGIT_NAMES)
     assert isinstance(plot.facet, facet_wrap)
     assert plot.facet.vars == ["map"]
     assert plot.facet.free == {"x": True, "y": True}
@@ -260,7 +277,8 @@ def test_least_typical_on_maps_draws_both_maps_with_the_odd_digits_on_top(
 
 @pytest.mark.mnist
 def test_least_typical_on_maps_says_where_an_odd_digit_lands(coordinates, tsne):
-    """A 7 placed at the heart of the 1s on both maps is counted as landing among the 1s."""
+    """A 7 placed at the heart of the 1s on both maps lands among the 1s (the places table's
+    ``among``), and the subtitle says so."""
     ones = {
         "PCA plane": coordinates.filter(pl.col("label") == 1).select(
             pl.col("pc1").median().cast(pl.Float64), pl.col("pc2").median().cast(pl.Float64)
@@ -287,7 +305,16 @@ def test_least_typical_on_maps_says_where_an_odd_digit_lands(coordinates, tsne):
             "dim2": pl.Float64,
         },
     )
-    plot = least_typical_on_maps(coordinates, tsne, places, DIGIT_NAMES)
+    backgrounds = {
+        "PCA plane": coordinates.select(
+            "label", dim1=pl.col("pc1").cast(pl.Float64), dim2=pl.col("pc2").cast(pl.Float64)
+        ),
+        "t-SNE map": tsne.select("label", dim1="tsne1", dim2="tsne2"),
+    }
+    places = places.with_columns(embed.landed_among(places, backgrounds))
+    assert places["among"].to_list() == [1, 1]
+    said = found("least_typical_on_maps", least_typical_places=places)
+    plot = least_typical_on_maps(coordinates, tsne, places, said, DIGIT_NAMES)
     subtitle = plot.labels.subtitle
     assert "On the t-SNE map 1 of them lands among another label" in subtitle
     assert "most often 7 among 1 (1 image)" in subtitle

@@ -33,6 +33,7 @@ from tidymnist.figures.models import (
     pair_confusions_plot,
     per_class_f1,
 )
+from tidymnist.findings import figure_findings
 from tidymnist.tables.distances import SCHEMA as DISTANCES_SCHEMA
 from tidymnist.tables.pairwise import SEPARABILITY_SCHEMA
 from tidymnist.tables.pixels import pixel_table
@@ -54,6 +55,11 @@ def text_data(plot) -> pl.DataFrame:
     return pl.concat(
         [layer.geom.data for layer in plot.layers if isinstance(layer.geom, geom_text)]
     )
+
+
+def found(figure: str, class_names=DIGIT_NAMES, **tables) -> pl.DataFrame:
+    """The findings of ``figure`` from ``tables``, as the workflow computes them."""
+    return figure_findings(figure, tables, class_names)
 
 
 def layer(plot, geom):
@@ -164,7 +170,7 @@ def mistake_pixels(predictions, labels) -> pl.DataFrame:
 
 
 def test_model_comparison_puts_each_model_once_at_its_accuracy_and_fit_time(metrics):
-    plot = model_comparison(metrics)
+    plot = model_comparison(metrics, found("model_comparison", metrics=metrics))
     assert plot.mapping["x"] == "fit_seconds"
     assert plot.mapping["y"] == "percent"
     assert isinstance(plot.scales.get_scales("x"), scale_x_log10)
@@ -177,8 +183,9 @@ def test_model_comparison_puts_each_model_once_at_its_accuracy_and_fit_time(metr
     assert sorted(text.rsplit(" ", 1)[0] for text in names) == sorted(
         ["k-NN", "Logistic regression", "Nearest centroid", "SVM"]
     )
-    best = display_name(metrics.sort("accuracy", descending=True)["model"][0])
-    assert f"{best} is the most accurate" in plot.labels.subtitle
+    best = metrics.sort("accuracy", descending=True).row(0, named=True)
+    assert f"{display_name(best['model'])} is the most accurate" in plot.labels.subtitle
+    assert f"({best['accuracy']:.2%})" in plot.labels.subtitle
     assert "Nearest centroid is the fastest to fit (0.2 s)" in plot.labels.subtitle
     draws(plot)
 
@@ -199,7 +206,7 @@ def test_model_comparison_keeps_labels_of_crowded_points_apart():
         },
         schema=evaluate.METRICS_SCHEMA,
     )
-    plot = model_comparison(crowded)
+    plot = model_comparison(crowded, found("model_comparison", metrics=crowded))
     boxes = text_data(plot).select(pl.col("left", "right").log10(), "bottom", "top")
     assert boxes.height == 4
     for (l1, r1, b1, t1), (l2, r2, b2, t2) in combinations(boxes.iter_rows(), 2):
@@ -208,12 +215,15 @@ def test_model_comparison_keeps_labels_of_crowded_points_apart():
 
 
 def test_model_comparison_of_one_model_draws(metrics):
-    draws(model_comparison(metrics.head(1)))
+    one = metrics.head(1)
+    plot = model_comparison(one, found("model_comparison", metrics=one))
+    assert "is both the most accurate" in plot.labels.subtitle
+    draws(plot)
 
 
 def test_per_class_f1_maps_class_and_f1_per_model_and_names_the_hardest_label(predictions):
     table = evaluate.per_class_table(predictions)
-    plot = per_class_f1(table, FASHION_NAMES)
+    plot = per_class_f1(table, found("per_class_f1", FASHION_NAMES, per_class=table), FASHION_NAMES)
     assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["color"]) == (
         "class",
         "f1",
@@ -258,7 +268,9 @@ def test_confusion_matrices_fill_is_the_share_of_each_true_label(confusion):
 
 
 def test_mistakes_gallery_shows_each_mistake_with_its_caption(mistake_pixels):
-    plot = mistakes_gallery(mistake_pixels, DIGIT_NAMES)
+    plot = mistakes_gallery(
+        mistake_pixels, found("mistakes_gallery", mistake_pixels=mistake_pixels), DIGIT_NAMES
+    )
     assert isinstance(plot.facet, facet_grid)
     assert (plot.facet.rows, plot.facet.cols) == (["model"], ["rank"])
     assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["fill"]) == ("x", "y", "value")
@@ -277,7 +289,8 @@ def test_mistakes_gallery_shows_each_mistake_with_its_caption(mistake_pixels):
 
 
 def test_mistakes_gallery_splits_long_class_names_over_two_lines(mistake_pixels):
-    plot = mistakes_gallery(mistake_pixels, FASHION_NAMES)
+    said = found("mistakes_gallery", FASHION_NAMES, mistake_pixels=mistake_pixels)
+    plot = mistakes_gallery(mistake_pixels, said, FASHION_NAMES)
     captions = layer(plot, geom_label).geom.data
     assert captions.height == 2 * 3 * 5  # a line above and a line below each image
     first = mistake_pixels.filter(pl.col("model") == "knn", pl.col("rank") == 1).row(0, named=True)
@@ -286,7 +299,9 @@ def test_mistakes_gallery_splits_long_class_names_over_two_lines(mistake_pixels)
 
 
 def test_misclassifications_count_every_wrong_answer_and_name_the_most_missed(confusion):
-    plot = misclassifications_by_label(confusion, DIGIT_NAMES)
+    plot = misclassifications_by_label(
+        confusion, found("misclassifications_by_label", confusion=confusion), DIGIT_NAMES
+    )
     assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["fill"]) == (
         "class",
         "wrong",
@@ -331,7 +346,7 @@ def test_coefficient_maps_are_tiles_per_label_on_a_symmetric_scale():
 
 
 def test_errors_by_typicality_plots_each_models_rate_per_decile(errors):
-    plot = errors_by_typicality(errors)
+    plot = errors_by_typicality(errors, found("errors_by_typicality", errors_by_typicality=errors))
     assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["color"]) == (
         "decile",
         "percent",
@@ -352,7 +367,8 @@ def test_errors_by_typicality_plots_each_models_rate_per_decile(errors):
 
 def test_pair_confusions_sum_over_models_and_quote_the_correlations(confusion, pairs):
     correlation = evaluate.pair_correlation(pairs)
-    plot = pair_confusions_plot(pairs, correlation, DIGIT_NAMES)
+    said = found("pair_confusions", pair_correlation=correlation)
+    plot = pair_confusions_plot(pairs, said, DIGIT_NAMES)
     assert (plot.mapping["x"], plot.mapping["y"]) == ("rms_difference", "plotted")
     assert isinstance(plot.scales.get_scales("y"), scale_y_log10)
     assert plot.data.height == 45
@@ -370,7 +386,10 @@ def test_pair_confusions_sum_over_models_and_quote_the_correlations(confusion, p
 
 
 def test_pair_confusions_with_long_names_leave_out_labels_that_would_overlap(pairs):
-    plot = pair_confusions_plot(pairs, evaluate.pair_correlation(pairs), FASHION_NAMES)
+    said = found(
+        "pair_confusions", FASHION_NAMES, pair_correlation=evaluate.pair_correlation(pairs)
+    )
+    plot = pair_confusions_plot(pairs, said, FASHION_NAMES)
     assert "T-shirt/top / Trouser" in plot.data["text"].to_list()
     labels = text_data(plot)
     boxes = labels.select("left", "right", pl.col("bottom", "top").log10())

@@ -1,10 +1,16 @@
-"""The report's pieces: stage timings, tables as HTML, and the page itself."""
+"""The report's pieces: stage timings, tables as HTML, the sections and captions the registry and
+the findings give, and the page itself."""
 
 import base64
 
 import polars as pl
+import pytest
 
+from tidymnist.figures.registry import FIGURES
+from tidymnist.findings import figure_findings, gather
+from tidymnist.findings.table import MissingFindingError
 from tidymnist.report.article import (
+    build_context,
     data_uri,
     html_table,
     render,
@@ -82,3 +88,73 @@ def test_the_page_escapes_text_and_keeps_every_section():
     assert '<section id="one">' in page and '<section id="two">' in page
     assert "<details>" in page and "<td>1</td>" in page
     assert "http" not in page.replace("http-equiv", "")  # nothing to fetch
+
+
+PNG = b"\x89PNG\r\n\x1a\nfake"
+PROVENANCE = {
+    "date": "2026-12-01 20:00 UTC",
+    "commit": "abc1234",
+    "tidymnist": "0.1.0",
+    "timings": stage_timings({"pixels": bench(4, 460)}),
+    "versions": pl.DataFrame({"package": ["tidymnist"], "version": ["0.1.0"]}),
+    "config": "seed: 42\n",
+}
+FILES = pl.DataFrame({"file": ["train-images-idx3-ubyte"], "sha256": ["ab" * 32]})
+
+
+def context(figure_names, tables, findings):
+    return build_context(
+        dataset_name="MNIST",
+        figures=dict.fromkeys(figure_names, PNG),
+        figure_widths=dict.fromkeys(figure_names, 800),
+        tables={"files": FILES, **tables},
+        findings=findings,
+        provenance=PROVENANCE,
+    )
+
+
+def test_sections_titles_and_captions_come_from_the_registry_and_the_findings():
+    summary = pl.DataFrame(
+        {"label": [0, 1], "n": [3, 4], "median_distance": [50.0, 40.25], "max_distance": [9, 9]}
+    )
+    findings = gather([figure_findings("distance_boxplots", {"label_summary": summary}, "01")])
+    built = context(["centroids", "distance_boxplots"], {}, findings)
+    assert [s["id"] for s in built["sections"]] == ["what-was-run", "the-data"]
+    blocks = built["sections"][1]["blocks"]
+    assert [b["name"] for b in blocks] == ["centroids", "distance_boxplots"]  # registry order
+    assert blocks[1]["title"] == FIGURES["distance_boxplots"].title
+    assert blocks[1]["caption"] == (
+        "1 is written most alike (median distance 40.2 to its centroid); 0 varies most (50.0)."
+    )
+    assert blocks[0]["caption"] == FIGURES["centroids"].caption  # no findings to fill in
+    page = render(built)
+    assert 'id="figure-distance_boxplots"' in page and "median distance 40.2" in page
+
+
+def test_the_models_section_has_its_tables_beside_its_figures():
+    metrics = pl.DataFrame(
+        {"model": ["knn", "svm"], "accuracy": [0.97, 0.98], "fit_seconds": [7.0, 50.0]}
+    )
+    per_class = pl.DataFrame({"model": ["knn", "svm"], "label": [0, 0], "f1": [0.9, 0.95]})
+    findings = gather(
+        [
+            figure_findings("model_comparison", {"metrics": metrics}, "01"),
+            figure_findings("per_class_f1", {"per_class": per_class}, "01"),
+        ]
+    )
+    built = context(
+        ["model_comparison", "per_class_f1"], {"metrics": metrics, "per_class": per_class}, findings
+    )
+    models = built["sections"][-1]
+    assert models["id"] == "models"
+    names = [b["name"] for b in models["blocks"]]
+    assert names == ["metrics", "model_comparison", "per_class_f1", "per_class"]
+    assert models["blocks"][1]["caption"] == (
+        "SVM is the most accurate (98.00%), k-NN the least (97.00%); k-NN fits fastest (7 s)."
+    )
+    assert "k-NN fits fastest (7 s)" in models["blocks"][1]["alt"]
+
+
+def test_a_caption_without_its_findings_is_an_error_naming_the_finding():
+    with pytest.raises(MissingFindingError, match="most_alike_label"):
+        context(["distance_boxplots"], {}, gather([]))

@@ -8,7 +8,7 @@ from tidymnist.io.custom import custom_files
 from tidymnist.io.dataset import IDX_FILES, missing_files, split_paths
 from tidymnist.models.cnn import import_torch
 from tidymnist.core.naming import BASE_MODELS, model_variants
-from tidymnist.figures.registry import figure_specs
+from tidymnist.figures.registry import check_sizes, figures_for
 from tidymnist.evaluate.sweep import sweep_points
 
 min_version("9.0")
@@ -93,15 +93,18 @@ CUSTOM_TABLES = (
 SWEEP_POINTS = sweep_points(config["sweep"]["grid"], config["models"], schema)
 SWEEP_TABLES = ["results/tables/sweep.parquet"] if SWEEP_POINTS else []
 
-# Each figure: the plot function that draws it and the tables it takes (tidymnist.figures.registry).
-FIGURE_SPECS = figure_specs(
+# The figures this run draws: one record each (tidymnist.figures.registry), in the report's order.
+FIGURE_SPECS = figures_for(
     ENABLED,
     sweep=bool(SWEEP_POINTS),
     deskew=config["deskew"] == "compare",
     custom=bool(CUSTOM_FILES),
     cnn="cnn" in ENABLED,
 )
+check_sizes(config["figures"]["size"])  # each override names a figure of the registry
 FIGURES = expand("results/figures/{figure}.png", figure=list(FIGURE_SPECS))
+# The drawn figures that state findings, each computed into results/findings/<figure>.parquet.
+FINDING_FIGURES = [name for name, record in FIGURE_SPECS.items() if record.finder]
 
 
 BENCHMARKS = (
@@ -133,28 +136,16 @@ BENCHMARKS = (
         for p in SWEEP_POINTS
     ]
 )
+# The tables the report shows (its captions read results/tables/findings.parquet).
 REPORT_TABLES = (
-    [
-        "files",
-        "label_summary",
-        "value_counts",
-        "pair_separability",
-        "pca_variance",
-        "tsne_map",
-    ]
+    ["files"]
+    + (["metrics", "per_class"] if MODELS else [])
+    + (["sweep"] if SWEEP_POINTS else [])
     + (
-        [
-            "metrics",
-            "per_class",
-            "confusion",
-            "errors_by_typicality",
-            "pair_confusions",
-            "pair_correlation",
-        ]
-        if MODELS
+        ["custom_errors"] + (["custom_accuracy"] if MODELS else [])
+        if CUSTOM_FILES
         else []
     )
-    + (["sweep"] if SWEEP_POINTS else [])
 )
 
 
@@ -199,6 +190,20 @@ def raw_files(wildcards):
 
 
 def figure_tables(wildcards):
-    """The tables a figure is drawn from, named as its plot function's arguments."""
-    _, tables = FIGURE_SPECS[wildcards.figure]
-    return {arg: f"results/tables/{table}.parquet" for arg, table in tables.items()}
+    """The tables a figure is drawn from, named as its plot function's arguments, and its
+    findings when its subtitle states some."""
+    record = FIGURE_SPECS[wildcards.figure]
+    tables = {
+        arg: f"results/tables/{table}.parquet" for arg, table in record.tables.items()
+    }
+    if record.reads_findings:
+        tables["findings"] = f"results/findings/{record.name}.parquet"
+    return tables
+
+
+def finding_tables(wildcards):
+    """The tables a figure's findings are computed from, by table name."""
+    return {
+        table: f"results/tables/{table}.parquet"
+        for table in FIGURE_SPECS[wildcards.figure].finding_tables
+    }

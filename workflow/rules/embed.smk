@@ -57,6 +57,7 @@ rule least_typical_places:
         coordinates="results/tables/pca_coordinates.parquet",
         tsne="results/tables/tsne_map.parquet",
         distances="results/tables/distances.parquet",
+        sample="results/tables/pca_sample.parquet",
     output:
         "results/tables/least_typical_places.parquet",
     log:

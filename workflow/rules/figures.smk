@@ -1,5 +1,5 @@
 rule figure:
-    """Draw one figure from its tidy tables (tidymnist.figures.registry says which)."""
+    """Draw one figure from its tidy tables (its record in tidymnist.figures.registry says which)."""
     input:
         unpack(figure_tables),
     output:
@@ -7,6 +7,7 @@ rule figure:
             "results/figures/{figure}.png",
             caption="../report/figure.rst",
             category="Figures",
+            subcategory=lambda wildcards: FIGURE_SPECS[wildcards.figure].section,
             labels={"figure": "{figure}"},
         ),
     log:
@@ -16,9 +17,13 @@ rule figure:
     wildcard_constraints:
         figure="|".join(FIGURE_SPECS),
     params:
-        plot=lambda wildcards: FIGURE_SPECS[wildcards.figure][0],
         class_names=config["class_names"],
-        size=lambda wildcards: config["figures"]["size"][wildcards.figure],
+        size=lambda wildcards: list(
+            config["figures"]["size"].get(
+                wildcards.figure, FIGURE_SPECS[wildcards.figure].size
+            )
+        ),
         dpi=config["figures"]["dpi"],
+        summary=lambda wildcards: FIGURE_SPECS[wildcards.figure].summary,
     script:
         "../scripts/figure.py"

@@ -3,6 +3,7 @@ rule report:
     input:
         figures=FIGURES,
         tables=expand("results/tables/{table}.parquet", table=REPORT_TABLES),
+        findings="results/tables/findings.parquet",
         benchmarks=BENCHMARKS,
     output:
         report(
@@ -15,8 +16,10 @@ rule report:
         "results/logs/report.log",
     params:
         dataset_name=config["dataset_name"],
-        class_names=config["class_names"],
-        sizes=config["figures"]["size"],
+        sizes={
+            name: list(config["figures"]["size"].get(name, record.size))
+            for name, record in FIGURE_SPECS.items()
+        },
         config=config,
         draw_page=bool(MODELS),
     script:

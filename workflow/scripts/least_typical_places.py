@@ -14,5 +14,6 @@ with logged(snakemake.log[0]):
         perplexity=snakemake.params.perplexity,
         seed=snakemake.params.seed,
         n_jobs=snakemake.threads,
+        sample=read_table(snakemake.input.sample),
     )
     write_table(places, snakemake.output[0])

@@ -29,7 +29,7 @@ with logged(snakemake.log[0]) as log:
         figures=figures,
         figure_widths={name: round(size[0] * 100) for name, size in snakemake.params.sizes.items()},
         tables=tables,
-        class_names=snakemake.params.class_names,
+        findings=read_table(snakemake.input.findings),
         provenance=provenance,
         draw_page=snakemake.params.draw_page,
     )

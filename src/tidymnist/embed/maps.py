@@ -228,8 +228,33 @@ PLACES_SCHEMA = pl.Schema(
         "map": PLACES_MAPS,
         "dim1": pl.Float64,
         "dim2": pl.Float64,
+        "among": pl.UInt8,  # the label most of its nearest sampled training images have
     }
 )
+NEIGHBOURS = 10  # sampled training images around a digit that decide where it has landed
+
+
+def landed_among(
+    places: pl.DataFrame, backgrounds: dict[str, pl.DataFrame], neighbours: int = NEIGHBOURS
+) -> pl.Series:
+    """Per row of ``places`` (map, dim1, dim2), the label most of the ``neighbours`` nearest
+    images of its map's background have (the smallest such label on a tie). ``backgrounds``
+    holds, per map name, the images drawn there (label, dim1, dim2)."""
+    from sklearn.neighbors import NearestNeighbors  # noqa: PLC0415 (slow to import)
+
+    among = np.zeros(places.height, dtype=np.uint8)
+    rows = places.with_row_index("row")
+    for (name,), group in rows.group_by("map", maintain_order=True):
+        reference = backgrounds[str(name)]
+        k = min(neighbours, reference.height)
+        _, index = (
+            NearestNeighbors(n_neighbors=k)
+            .fit(reference.select("dim1", "dim2").to_numpy())
+            .kneighbors(group.select("dim1", "dim2").to_numpy())
+        )
+        labels = reference["label"].to_numpy()[index]
+        among[group["row"].to_numpy()] = [np.bincount(row).argmax() for row in labels]
+    return pl.Series("among", among, dtype=pl.UInt8)
 
 
 def least_typical_places(
@@ -241,11 +266,15 @@ def least_typical_places(
     perplexity: float,
     seed: int,
     n_jobs: int = 1,
+    sample: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Where the least typical training digits lie on the PCA plane and on the t-SNE map.
+    """Where the least typical training digits lie on the PCA plane and on the t-SNE map, and
+    among which label each lands there (``among``, see :func:`landed_among`).
 
     ``least_typical`` names them (split, instance, label, rank); on the map, digits that are in
-    its sample keep their place and the others are placed with :func:`place_on_map`.
+    its sample keep their place and the others are placed with :func:`place_on_map`. Where they
+    land on the plane is judged among ``sample`` (the PCA coordinates the scatter draws; all
+    training images when not given) and on the map among the map's own images.
     """
     train = coordinates.filter(pl.col("split") == "train")
     chosen = least_typical.select("instance", "rank").join(train, on="instance")
@@ -277,9 +306,18 @@ def least_typical_places(
             dim2=pl.coalesce("tsne2", "dim2"),
         )
     )
-    return (
+    places = (
         pl.concat([on_plane, on_map], how="vertical_relaxed")
         .with_columns(pl.col("map").cast(PLACES_MAPS), pl.col("dim1", "dim2").cast(pl.Float64))
-        .select(PLACES_SCHEMA.names())
         .sort("map", "label", "rank")
     )
+    plane = train if sample is None else sample
+    backgrounds = {
+        "PCA plane": plane.select("label", dim1=pl.col("pc1"), dim2=pl.col("pc2")),
+        "t-SNE map": tsne.select("label", dim1="tsne1", dim2="tsne2"),
+    }
+    backgrounds = {
+        name: frame.cast({"dim1": pl.Float64, "dim2": pl.Float64})
+        for name, frame in backgrounds.items()
+    }
+    return places.with_columns(landed_among(places, backgrounds)).select(PLACES_SCHEMA.names())

@@ -15,11 +15,12 @@ from plotnine import (
 
 from tidymnist.core.naming import Variant
 from tidymnist.figures.theme import INK_HIGH, model_columns, model_scales, theme_tidymnist
+from tidymnist.findings import texts
 
 AS_IS, DESKEWED = Variant.AS_IS.display, Variant.DESKEWED.display
 
 
-def deskew_gain(metrics: pl.DataFrame) -> ggplot:
+def deskew_gain(metrics: pl.DataFrame, findings: pl.DataFrame) -> ggplot:
     """One row per model: an arrow from its test accuracy as is to its accuracy deskewed."""
     both = (
         model_columns(metrics)
@@ -43,7 +44,7 @@ def deskew_gain(metrics: pl.DataFrame) -> ggplot:
         variable_name="variant",
         value_name="percent",
     ).with_columns(pl.col("variant").cast(pl.Enum([AS_IS, DESKEWED])))
-    best = wide.sort("gain", descending=True).row(0, named=True)
+    said = texts(findings)
     return (
         ggplot()
         + geom_segment(
@@ -62,7 +63,7 @@ def deskew_gain(metrics: pl.DataFrame) -> ggplot:
             title="What deskewing buys each model",
             subtitle="Test accuracy of each model trained and tested on the digits as they are "
             "(circles) and\nstraightened by their second moments (triangles); "
-            f"{best['shown']} gains most ({best['text'].removesuffix(' points')} points).",
+            f"{said['deskew_top_model']} gains most ({said['deskew_top_gain']} points).",
             x="test accuracy",
             y="",
         )

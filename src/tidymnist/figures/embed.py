@@ -3,7 +3,6 @@ components explain, the t-SNE map, and where the least typical digits land on bo
 
 from collections.abc import Sequence
 
-import numpy as np
 import polars as pl
 from matplotlib import patheffects
 from plotnine import (
@@ -26,9 +25,8 @@ from plotnine import (
     scale_y_continuous,
     theme,
 )
-from sklearn.neighbors import NearestNeighbors
 
-from tidymnist.embed.maps import PLACES_MAPS
+from tidymnist.embed.maps import NEIGHBOURS, PLACES_MAPS
 from tidymnist.figures.common import tiles as _tiles
 from tidymnist.figures.common import with_class
 from tidymnist.figures.labels import place_labels
@@ -39,11 +37,11 @@ from tidymnist.figures.theme import (
     digit_axes,
     theme_tidymnist,
 )
+from tidymnist.findings import texts, values
+from tidymnist.findings.space import N_EIGEN_DIGITS, THRESHOLDS
+from tidymnist.findings.words import and_
 
-N_EIGEN_DIGITS = 16
-THRESHOLDS = (0.90, 0.95)  # cumulative shares of variance marked on the explained-variance curve
 BACKGROUND = "#cccccc"  # pale grey: the points a figure is not about
-NEIGHBOURS = 10  # background images that decide where a least typical digit has landed
 SPLIT_WORDS = {"train": "training", "test": "test"}
 # A white outline that keeps text readable over a cloud of coloured points.
 HALO = [patheffects.withStroke(linewidth=2.5, foreground="#ffffff")]
@@ -61,70 +59,27 @@ def _images(frame: pl.DataFrame) -> str:
     return f"{frame.height:,} {word} images".replace("  ", " ")
 
 
-def _nearest_labels(points: np.ndarray, reference: np.ndarray, labels: np.ndarray, k: int):
-    """The labels of the ``k`` reference points nearest each point, shape (n, k)."""
-    k = min(k, len(reference))
-    _, index = NearestNeighbors(n_neighbors=k).fit(reference).kneighbors(points)
-    return labels[index]
-
-
-def _mixing(frame: pl.DataFrame, x: str, y: str) -> pl.DataFrame:
-    """Per image (``label``), the label of the nearest other image in the plane ``x``, ``y``
-    (``neighbour``)."""
-    points = frame.select(x, y).to_numpy().astype(np.float64)
-    _, index = NearestNeighbors(n_neighbors=2).fit(points).kneighbors(points)
-    own = np.arange(len(points))
-    other = np.where(index[:, 0] == own, index[:, 1], index[:, 0])  # duplicates: either order
-    labels = frame["label"].to_numpy()
-    return pl.DataFrame({"label": labels, "neighbour": labels[other]})
-
-
-def _mixed_pairs(mixing: pl.DataFrame, class_names: Sequence[str]) -> pl.DataFrame:
-    """Pairs of labels by how often an image's nearest neighbour has the other label, most first,
-    with the pair's names as ``text`` ('4/9')."""
-    sep = "/" if max(len(name) for name in class_names) <= 2 else " / "
-    pairs = (
-        mixing.filter(pl.col("label") != pl.col("neighbour"))
-        .select(
-            a=pl.min_horizontal("label", "neighbour"), b=pl.max_horizontal("label", "neighbour")
-        )
-        .group_by("a", "b")
-        .len()
-        .sort(["len", "a", "b"], descending=[True, False, False])
-    )
-    return (
-        pairs.pipe(with_class, class_names, "a", "name_a")
-        .pipe(with_class, class_names, "b", "name_b")
-        .with_columns(text=pl.format("{}{}{}", "name_a", pl.lit(sep), "name_b"))
-    )
-
-
 def _span(values: pl.Series) -> float:
     """The range of ``values`` with the scales' default 5% margin on each side."""
     return float(values.max() - values.min()) * 1.1 or 1.0
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
-
-
-def _and(texts: Sequence[str]) -> str:
-    return ", ".join(texts[:-1]) + f" and {texts[-1]}" if len(texts) > 1 else "".join(texts)
-
-
-def pca_scatter(coordinates: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
+def pca_scatter(
+    coordinates: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
+) -> ggplot:
     """The images on the plane of their first two principal components, coloured by label,
     with each label's average position marked and named."""
     data = with_class(coordinates.select("label", "pc1", "pc2"), class_names)
     means = data.group_by("class").agg(pl.col("pc1", "pc2").mean()).sort("class")
-    mixing = _mixing(data, "pc1", "pc2")
-    same = (mixing["label"] == mixing["neighbour"]).mean()
-    pairs = _mixed_pairs(mixing, class_names)["text"].head(3).to_list()
-    order = means.sort("pc1")["class"]
-    overlap = f";\nthe labels that overlap most are {_and(pairs)}" if pairs else ""
+    said = texts(findings)
+    overlap = (
+        f";\nthe labels that overlap most are {said['pca_mixed_pairs']}"
+        if "pca_mixed_pairs" in said
+        else ""
+    )
     title = (
         "Two principal components tell only some labels apart"
-        if same < 0.5
+        if values(findings)["pca_same_label"] < 0.5
         else "Two principal components already tell most labels apart"
     )
     # The averages of look-alike labels nearly coincide: their names go beside them, apart.
@@ -163,8 +118,9 @@ def pca_scatter(coordinates: pl.DataFrame, class_names: Sequence[str]) -> ggplot
             title=title,
             subtitle=f"{_images(coordinates)} on the plane of the first two principal components, "
             "coloured by label;\nlarge dots mark each label's average. The first component runs "
-            f"from {order[0]} to {order[-1]}.\nOnly {same:.0%} of the images lie nearest to an "
-            f"image of their own label{overlap}",
+            f"from {said['pc1_low_label']} to {said['pc1_high_label']}.\nOnly "
+            f"{said['pca_same_label']} of the images lie nearest to an image of their own "
+            f"label{overlap}",
             x="first principal component (PC1)",
             y="second principal component (PC2)",
         )
@@ -172,7 +128,7 @@ def pca_scatter(coordinates: pl.DataFrame, class_names: Sequence[str]) -> ggplot
     )
 
 
-def eigen_digits(loadings: pl.DataFrame, variance: pl.DataFrame) -> ggplot:
+def eigen_digits(loadings: pl.DataFrame, variance: pl.DataFrame, findings: pl.DataFrame) -> ggplot:
     """The first principal components as images: each one's weight on every pixel."""
     shares = variance.filter(pl.col("component") <= N_EIGEN_DIGITS).sort("component")
     n = shares.height
@@ -188,7 +144,7 @@ def eigen_digits(loadings: pl.DataFrame, variance: pl.DataFrame) -> ggplot:
         .with_columns(pl.col("strip").cast(pl.Enum(strips["strip"].to_list())))
     )
     limit = float(data["loading"].abs().max()) or 1.0
-    together = shares["variance_ratio"].sum()
+    said = texts(findings)
     return (
         ggplot(_tiles(data), aes("x", "y", fill="loading"))
         + geom_raster()
@@ -203,21 +159,28 @@ def eigen_digits(loadings: pl.DataFrame, variance: pl.DataFrame) -> ggplot:
             "principal component;\nred pixels gain ink as that coordinate grows, blue pixels "
             "lose it (the sign of each component is arbitrary).\n"
             f"The strip gives each one's share of the pixels' variance; together these {n} "
-            f"explain {together:.0%}",
+            f"explain {said['eigen_digits_share']}",
         )
     )
 
 
-def explained_variance(variance: pl.DataFrame) -> ggplot:
+def explained_variance(variance: pl.DataFrame, findings: pl.DataFrame) -> ggplot:
     """How much of the pixels' variance the first k components explain, for every k."""
-    data = variance.sort("component").with_columns(percent=pl.col("cumulative_ratio") * 100)
-    n = data.height
+    # float32 sums may pass 1 by a hair, which the 0-100% scale would drop
+    data = variance.sort("component").with_columns(
+        percent=pl.col("cumulative_ratio").clip(upper_bound=1.0) * 100
+    )
+    said, found = texts(findings), values(findings)
+    n = said["n_components"]
+    reached = {
+        threshold: int(found[key])
+        for threshold in THRESHOLDS
+        if (key := f"components_for_{round(threshold * 100)}") in found
+    }
     marks = pl.concat(
         [
-            data.filter(pl.col("cumulative_ratio") >= threshold)
-            .head(1)
-            .with_columns(threshold=pl.lit(threshold))
-            for threshold in THRESHOLDS
+            data.filter(pl.col("component") == component).with_columns(threshold=pl.lit(threshold))
+            for threshold, component in reached.items()
         ]
     )
     # the lowest mark's text goes under its line, the others above theirs: the left of the
@@ -236,14 +199,14 @@ def explained_variance(variance: pl.DataFrame) -> ggplot:
     needs = [
         f"{row['threshold']:.0%} takes {row['component']}" for row in marks.iter_rows(named=True)
     ]
-    empty = data.filter(pl.col("variance_ratio") < 1e-9).height
-    first = data.filter(pl.col("component") <= 2)["variance_ratio"].sum()
+    empty = int(found["empty_components"])
     title = (
-        f"{marks['component'][0]} of the {n} components carry {THRESHOLDS[0]:.0%} of the variance"
+        f"{marks['component'][0]} of the {n} components carry "
+        f"{marks['threshold'][0]:.0%} of the variance"
         if marks.height
         else "How much of the variance the components carry"
     )
-    reached = f" {_and(needs)}." if needs else ""
+    took = f" {and_(needs)}." if needs else ""
     last = "The last one explains" if empty == 1 else f"The last {empty} explain"
     nothing = (
         f"\n{last} almost nothing (under a billionth each): some pixels are blank in every image"
@@ -273,14 +236,15 @@ def explained_variance(variance: pl.DataFrame) -> ggplot:
             size=9,
             color=POSITIVE,
         )
-        + scale_x_log10(breaks=sorted({1, 2, 5, 10, 20, 50, 100, 200, 500, n}))
+        + scale_x_log10(breaks=sorted({1, 2, 5, 10, 20, 50, 100, 200, 500, data.height}))
         + scale_y_continuous(
             limits=(0, 100), breaks=range(0, 101, 10), labels=lambda b: [f"{v:.0f}%" for v in b]
         )
         + labs(
             title=title,
             subtitle="Share of the training pixels' variance explained by the first k of the "
-            f"{n} principal components.\nThe first 2 explain {first:.0%};{reached}{nothing}",
+            f"{n} principal components.\nThe first 2 explain {said['first_two_share']};"
+            f"{took}{nothing}",
             x="number of components k (log scale)",
             y="variance explained",
         )
@@ -288,14 +252,16 @@ def explained_variance(variance: pl.DataFrame) -> ggplot:
     )
 
 
-def tsne_plot(tsne: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
+def tsne_plot(tsne: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
     """The t-SNE map of the images, coloured by label, with each label named at its median."""
     data = with_class(tsne, class_names)
     medians = data.group_by("class").agg(pl.col("tsne1", "tsne2").median())
-    mixing = _mixing(data, "tsne1", "tsne2")
-    same = (mixing["label"] == mixing["neighbour"]).mean()
-    pairs = _mixed_pairs(mixing, class_names)["text"].head(2).to_list()
-    mixed = f".\nThe labels mixed most often are {_and(pairs)}" if pairs else ""
+    said = texts(findings)
+    mixed = (
+        f".\nThe labels mixed most often are {said['tsne_mixed_pairs']}"
+        if "tsne_mixed_pairs" in said
+        else ""
+    )
     return (
         ggplot(data, aes("tsne1", "tsne2", color="class"))
         + geom_point(size=1.0, alpha=0.55, stroke=0)
@@ -311,7 +277,8 @@ def tsne_plot(tsne: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
         )
         + scale_color_manual(values=_label_colours(class_names), guide=None)
         + labs(
-            title=f"On the t-SNE map, {same:.0%} of the images lie next to their own label",
+            title=f"On the t-SNE map, {said['tsne_same_label']} of the images lie next to their "
+            "own label",
             subtitle=f"{_images(tsne)} placed by t-SNE so that images with similar pixels lie "
             "close together;\neach label is named at its median position. Only neighbourhoods "
             f"mean something:\nthe axes, the gaps between groups and their sizes do not{mixed}",
@@ -342,50 +309,27 @@ def least_typical_on_maps(
     coordinates: pl.DataFrame,
     tsne: pl.DataFrame,
     places: pl.DataFrame,
+    findings: pl.DataFrame,
     class_names: Sequence[str],
 ) -> ggplot:
-    """Where the least typical digits land on the PCA plane and on the t-SNE map."""
+    """Where the least typical digits land on the PCA plane and on the t-SNE map (``places``
+    says among which label each lands: :func:`tidymnist.embed.maps.landed_among`)."""
     background = map_background(coordinates, tsne)
-    # where each lands: the label most of its nearest background images have, on each map
-    landed = []
-    for (name,), group in places.group_by("map", maintain_order=True):
-        reference = background.filter(pl.col("map") == name)
-        nearest = _nearest_labels(
-            group.select("dim1", "dim2").to_numpy(),
-            reference.select("dim1", "dim2").to_numpy(),
-            reference["label"].to_numpy(),
-            NEIGHBOURS,
-        )
-        majority = [np.bincount(row).argmax() for row in nearest]
-        landed.append(group.with_columns(among=pl.Series(majority, dtype=pl.UInt8)))
     # the names sit just above their dots: a share of each panel's height, as scales are free
     spans = background.group_by("map").agg(span=pl.col("dim2").max() - pl.col("dim2").min())
     data = (
-        pl.concat(landed)
-        .pipe(with_class, class_names)
-        .pipe(with_class, class_names, "among", "among_class")
+        places.pipe(with_class, class_names)
         .join(spans, on="map")
         .with_columns(text_y=pl.col("dim2") + 0.015 * pl.col("span"))
     )
-    strays = data.filter(pl.col("label") != pl.col("among"))
-    n = data.filter(pl.col("map") == data["map"][0]).height
-    on_map = {
-        name: strays.filter(pl.col("map") == name).height for name in ("PCA plane", "t-SNE map")
-    }
-    often = (
-        strays.filter(pl.col("map") == "t-SNE map")
-        .group_by("class", "among_class")
-        .len()
-        .sort(["len", "class"], descending=[True, False])
-    )
+    said, found = texts(findings), values(findings)
     example = (
-        f"most often {often['class'][0]} among {often['among_class'][0]} "
-        f"({_count(often['len'][0], 'image')}); "
-        if often.height
+        f"most often {said['stray_label']} among {said['stray_among']} ({said['stray_count']}); "
+        if "stray_label" in said
         else ""
     )
-    lands = "lands" if on_map["t-SNE map"] == 1 else "land"
-    do = "does" if on_map["PCA plane"] == 1 else "do"
+    lands = "lands" if found["strays_tsne"] == 1 else "land"
+    do = "does" if found["strays_pca"] == 1 else "do"
     return (
         ggplot(background, aes("dim1", "dim2"))
         + geom_point(color=BACKGROUND, size=0.6, stroke=0)
@@ -403,12 +347,13 @@ def least_typical_on_maps(
         + scale_fill_manual(values=_label_colours(class_names), guide=None)
         + labs(
             title="Where the least typical images land",
-            subtitle=f"The {n} images farthest from their label's average, in colour and named, "
-            f"among the sampled images in grey.\nOn the t-SNE map {on_map['t-SNE map']} of them "
+            subtitle=f"The {said['least_typical_shown']} images farthest from their label's "
+            "average, in colour and named, among the sampled images in grey.\nOn the t-SNE map "
+            f"{said['strays_tsne']} of them "
             f"{lands} among another label (most of their {NEIGHBOURS} nearest grey neighbours have "
             "it),\n"
             f"{example}on the plane of the first two principal components, "
-            f"{on_map['PCA plane']} {do}",
+            f"{said['strays_pca']} {do}",
             x="",
             y="",
         )

@@ -29,6 +29,7 @@ from tidymnist.figures.theme import (
     ink_scale,
     theme_tidymnist,
 )
+from tidymnist.findings import texts
 
 
 def sample_digits(pixels: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
@@ -60,13 +61,12 @@ def sample_digits(pixels: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
     )
 
 
-def pixel_histogram(value_counts: pl.DataFrame) -> ggplot:
+def pixel_histogram(value_counts: pl.DataFrame, findings: pl.DataFrame) -> ggplot:
     """How often each pixel value occurs (log scale: blank pixels dwarf the rest)."""
+    said = texts(findings)
     data = value_counts.with_columns(share=pl.col("n") / pl.col("n").sum()).filter(pl.col("n") > 0)
     # bars on a log scale cannot start at 0: they rise from half the smallest share instead
     data = data.with_columns(floor=pl.col("share").min() / 2)
-    blank = data.filter(pl.col("value") == 0)["share"].sum()
-    full = data.filter(pl.col("value") >= 250)["share"].sum()
     return (
         ggplot(data, aes("value", "share"))
         + geom_rect(
@@ -79,7 +79,8 @@ def pixel_histogram(value_counts: pl.DataFrame) -> ggplot:
         + scale_x_continuous(breaks=[0, 32, 64, 96, 128, 160, 192, 224, 255])
         + labs(
             title="Most pixels are blank paper, most of the rest full ink",
-            subtitle=f"{blank:.1%} of training pixels are 0 (blank) and {full:.1%} are 250-255 "
+            subtitle=f"{said['blank_share']} of training pixels are 0 (blank) and "
+            f"{said['full_ink_share']} are 250-255 "
             "(full ink);\nthe values between are the anti-aliased edges of strokes",
             x="pixel value (0 = white, 255 = black)",
             y="share of pixels (log scale)",
@@ -105,11 +106,13 @@ def centroid_tiles(centroids: pl.DataFrame, class_names: Sequence[str]) -> ggplo
     )
 
 
-def distance_boxplots(distances: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
-    """The spread of distances to the label's centroid, one box per label."""
+def distance_boxplots(
+    distances: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
+) -> ggplot:
+    """The spread of distances to the label's centroid, one box per label; the subtitle names
+    the labels with the smallest and the largest median (the line across each box)."""
     data = with_class(distances.filter(pl.col("split") == "train"), class_names)
-    medians = data.group_by("class").agg(pl.col("distance").median()).sort("distance")
-    tightest, loosest = medians["class"][0], medians["class"][-1]
+    said = texts(findings)
     return (
         ggplot(data, aes("class", "distance", fill="class"))
         + geom_boxplot(outlier_size=0.4, outlier_alpha=0.3, show_legend=False)
@@ -117,7 +120,9 @@ def distance_boxplots(distances: pl.DataFrame, class_names: Sequence[str]) -> gg
         + labs(
             title="How far each digit lies from its label's average",
             subtitle=f"Root-mean-square distance to the centroid, training images:\n"
-            f"{tightest} is written most alike, {loosest} most varied",
+            f"{said['most_alike_label']} is written most alike (median "
+            f"{said['most_alike_median']}), {said['most_varied_label']} most varied "
+            f"({said['most_varied_median']})",
             x="label",
             y="distance to centroid (0-255 scale)",
         )
@@ -166,19 +171,14 @@ def least_typical_grid(pixels: pl.DataFrame, class_names: Sequence[str]) -> ggpl
 
 
 def pairwise_grid(
-    differences: pl.DataFrame, separability: pl.DataFrame, class_names: Sequence[str]
+    differences: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
 ) -> ggplot:
     """Centroid of the row label minus centroid of the column label, for every pair."""
     data = with_class(
         with_class(differences, class_names, "label_a", "row"), class_names, "label_b", "column"
     )
-    closest = with_class(
-        with_class(separability.sort("rank").head(2), class_names, "label_a", "a"),
-        class_names,
-        "label_b",
-        "b",
-    )
-    pairs = " and ".join(f"{a}/{b}" for a, b in closest.select("a", "b").iter_rows())
+    said = texts(findings)
+    pairs = f"{said['least_separable_pair']} and {said['second_least_separable_pair']}"
     limit = float(data["difference"].abs().max())
     return (
         ggplot(_tiles(data), aes("x", "y", fill="difference"))

@@ -32,7 +32,7 @@ from plotnine import (
     theme,
 )
 
-from tidymnist.core.naming import display_column, display_name
+from tidymnist.core.naming import display_column
 from tidymnist.figures.common import tiles as _tiles
 from tidymnist.figures.common import with_class
 from tidymnist.figures.labels import label_layers, place_labels
@@ -47,14 +47,13 @@ from tidymnist.figures.theme import (
     model_scales,
     theme_tidymnist,
 )
+from tidymnist.findings import texts as finding_texts
+from tidymnist.findings import values as finding_values
+from tidymnist.findings.models import CLEAR
 
 # Candidate caps of the confusion colour scale: the smallest that holds every error is used.
 SHARE_CAPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 COUNT_BREAKS = (0, 1, 3, 10, 30, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000)
-
-
-def _shown(model: str) -> str:
-    return display_name(model)
 
 
 def _percent(breaks) -> list[str]:
@@ -65,7 +64,7 @@ def _share(breaks) -> list[str]:
     return [f"{b:.0%}" if b >= 0.1 or b == 0 else f"{b:.1%}".replace(".0%", "%") for b in breaks]
 
 
-def model_comparison(metrics: pl.DataFrame) -> ggplot:
+def model_comparison(metrics: pl.DataFrame, findings: pl.DataFrame) -> ggplot:
     """Accuracy on the test images against the time taken to fit, one labelled point per model."""
     data = model_columns(metrics).with_columns(percent=pl.col("accuracy") * 100)
     ranked = data.sort("accuracy", descending=True)
@@ -83,14 +82,14 @@ def model_comparison(metrics: pl.DataFrame) -> ggplot:
     labels = pl.concat([ranked, places], how="horizontal").with_columns(
         *seconds, text=pl.Series(texts)
     )
-    best = metrics.sort("accuracy", descending=True).row(0, named=True)
-    fastest = metrics.sort("fit_seconds").row(0, named=True)
+    said = finding_texts(findings)
+    best, fastest = said["most_accurate_model"], said["fastest_model"]
     finding = (
-        f"{_shown(best['model'])} is both the most accurate ({best['accuracy']:.1%}) and the "
-        f"fastest to fit ({fastest['fit_seconds']:.2g} s)"
-        if best["model"] == fastest["model"]
-        else f"{_shown(best['model'])} is the most accurate ({best['accuracy']:.1%}); "
-        f"{_shown(fastest['model'])} is the fastest to fit ({fastest['fit_seconds']:.2g} s)"
+        f"{best} is both the most accurate ({said['most_accurate_accuracy']}) and the "
+        f"fastest to fit ({said['fastest_fit_seconds']})"
+        if best == fastest
+        else f"{best} is the most accurate ({said['most_accurate_accuracy']}); "
+        f"{fastest} is the fastest to fit ({said['fastest_fit_seconds']})"
     )
     return (
         ggplot(data, aes("fit_seconds", "percent"))
@@ -110,11 +109,12 @@ def model_comparison(metrics: pl.DataFrame) -> ggplot:
     )
 
 
-def per_class_f1(per_class: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
+def per_class_f1(
+    per_class: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
+) -> ggplot:
     """F1 score of every label for every model: which labels are hard for whom."""
     data = model_columns(with_class(per_class, class_names))
-    means = data.group_by("class").agg(pl.col("f1").mean()).sort("f1")
-    hardest, easiest = means.row(0, named=True), means.row(-1, named=True)
+    said = finding_texts(findings)
     return (
         ggplot(data, aes("class", "f1", color="family", group="model"))
         + geom_line(aes(linetype="variant"), size=0.6, alpha=0.7)
@@ -123,8 +123,9 @@ def per_class_f1(per_class: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
         + labs(
             title="Which labels each model finds hard",
             subtitle="F1 score (harmonic mean of precision and recall) per label on the test "
-            f"images.\nAveraged over the models, the hardest label is {hardest['class']} "
-            f"(F1 {hardest['f1']:.3f}),\nthe easiest {easiest['class']} ({easiest['f1']:.3f})",
+            f"images.\nAveraged over the models, the hardest label is {said['hardest_label']} "
+            f"(F1 {said['hardest_f1']}),\nthe easiest {said['easiest_label']} "
+            f"({said['easiest_f1']})",
             x="label",
             y="F1 score",
         )
@@ -202,7 +203,9 @@ def confusion_matrices(confusion: pl.DataFrame, class_names: Sequence[str]) -> g
     )
 
 
-def mistakes_gallery(pixels: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
+def mistakes_gallery(
+    pixels: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
+) -> ggplot:
     """Each model's most confident mistakes: a row per model, a column per rank."""
     data = (
         model_columns(with_class(pixels, class_names), wrap=True)
@@ -226,7 +229,7 @@ def mistakes_gallery(pixels: pl.DataFrame, class_names: Sequence[str]) -> ggplot
         [captions.with_columns(text=text, text_y=pl.lit(y)) for y, text in lines.items()]
     )
     k = captions["rank"].n_unique()
-    sure = captions.filter(pl.col("probability") >= 0.99).height
+    said = finding_texts(findings)
     return (
         ggplot(_tiles(data), aes("x", "y", fill="value"))
         + geom_raster()
@@ -249,29 +252,22 @@ def mistakes_gallery(pixels: pl.DataFrame, class_names: Sequence[str]) -> ggplot
             title="The mistakes each model was surest of",
             subtitle=f"Each model's {k} wrong answers on test images given with the highest "
             "probability, surest first;\nin red: true label → predicted label (probability). "
-            f"{sure} of these {captions.height} answers were given at least 99%.",
+            f"{said['mistakes_sure']} of these {said['mistakes_shown']} answers were given at "
+            "least 99%.",
         )
         + theme(strip_text_y=element_text(angle=0), legend_position="none", plot_margin_right=0.03)
     )
 
 
-def misclassifications_by_label(confusion: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
+def misclassifications_by_label(
+    confusion: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
+) -> ggplot:
     """How many test images of each true label each model got wrong."""
     errors = confusion.filter(pl.col("label") != pl.col("predicted"))
     data = model_columns(
         with_class(errors.group_by("model", "label").agg(wrong=pl.col("n").sum()), class_names)
     )
-    totals = data.group_by("class").agg(pl.col("wrong").sum()).sort("wrong", descending=True)
-    worst = totals.row(0, named=True)
-    taken_for = (
-        with_class(errors, class_names, "predicted", "answer")
-        .pipe(with_class, class_names)
-        .filter(pl.col("class") == worst["class"])
-        .group_by("answer")
-        .agg(pl.col("n").sum())
-        .sort("n", descending=True)
-        .row(0, named=True)
-    )
+    said = finding_texts(findings)
     n_models = data["model"].n_unique()
     return (
         ggplot(data, aes("class", "wrong", fill="family", alpha="variant", group="model"))
@@ -281,8 +277,9 @@ def misclassifications_by_label(confusion: pl.DataFrame, class_names: Sequence[s
         + labs(
             title="Which labels the models get wrong",
             subtitle=f"Test images of each label that each model misclassified; summed over the "
-            f"{n_models} models,\n{worst['class']} is missed most often ({worst['wrong']:,} "
-            f"times), usually taken for {taken_for['answer']} ({taken_for['n']:,} times)",
+            f"{n_models} models,\n{said['most_missed_label']} is missed most often "
+            f"({said['most_missed_count']} times), usually taken for {said['taken_for_label']} "
+            f"({said['taken_for_count']} times)",
             x="true label",
             y="test images misclassified",
         )
@@ -311,12 +308,7 @@ def coefficient_maps(coefficients: pl.DataFrame, class_names: Sequence[str]) -> 
     )
 
 
-def _rate(share: float) -> str:
-    """A share as a percentage with enough digits to tell it from zero."""
-    return f"{share:.2%}" if 0 < share < 0.01 else f"{share:.1%}"
-
-
-def errors_by_typicality(errors: pl.DataFrame) -> ggplot:
+def errors_by_typicality(errors: pl.DataFrame, findings: pl.DataFrame) -> ggplot:
     """Error rate against how far test images lie from their label's centroid, per model."""
     data = model_columns(errors).with_columns(percent=pl.col("error_rate") * 100)
     n_bins = int(errors["decile"].max())
@@ -329,12 +321,12 @@ def errors_by_typicality(errors: pl.DataFrame) -> ggplot:
         )
         .sort("decile")
     )
-    first, last = bins["error_rate"][0], bins["error_rate"][-1]
-    times = f", {last / first:.0f} times as often" if first >= 0.005 else ""
+    said, found = finding_texts(findings), finding_values(findings)
+    times = f", {said['error_rate_ratio']} times as often" if "error_rate_ratio" in said else ""
     tenth = "tenth" if n_bins == 10 else f"1/{n_bins}"
     title = (
         "Untypical digits are the ones the models get wrong"
-        if last > first
+        if found["untypical_error_rate"] > found["typical_error_rate"]
         else "The models do no worse on untypical digits"
     )
     ticks = bins.select(
@@ -359,8 +351,9 @@ def errors_by_typicality(errors: pl.DataFrame) -> ggplot:
             title=title,
             subtitle=f"Test images in {n_bins} equal bins of distance to their label's average "
             f"training image.\nAveraged over the models, the least typical {tenth} is "
-            f"misclassified {_rate(last)} of the time,\nthe most typical {_rate(first)}: "
-            f"{(last - first) * 100:.1f} percentage points more{times}",
+            f"misclassified {said['untypical_error_rate']} of the time,\nthe most typical "
+            f"{said['typical_error_rate']}: {said['error_rate_gap']} percentage points "
+            f"more{times}",
             x=f"{'decile' if n_bins == 10 else 'bin'} of distance to the centroid, "
             "most typical first (under each: its distances)",
             y="misclassified",
@@ -370,7 +363,7 @@ def errors_by_typicality(errors: pl.DataFrame) -> ggplot:
 
 
 def pair_confusions_plot(
-    pairs: pl.DataFrame, correlation: pl.DataFrame, class_names: Sequence[str]
+    pairs: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
 ) -> ggplot:
     """How often each pair of labels is confused against how alike their average digits are."""
     totals = pairs.group_by("label_a", "label_b").agg(
@@ -405,36 +398,20 @@ def pair_confusions_plot(
     )
     top = int(data["confusions"].max())
     breaks = [b for b in COUNT_BREAKS if b <= top] + [b for b in COUNT_BREAKS if b > top][:1]
-    rhos = correlation.drop_nulls("spearman_rho").sort("spearman_rho")
-    if rhos.height == 0:
+    said, found = finding_texts(findings), finding_values(findings)
+    if "rho_highest" not in found:
         title = "Which pairs of labels the models confuse"
         finding = "No model made enough mistakes to measure a correlation."
     else:
-        low, high = rhos.row(0, named=True), rhos.row(-1, named=True)
-        spread = (
-            f"{low['spearman_rho']:.2f} ({_shown(low['model'])})"
-            if rhos.height == 1
-            else f"{low['spearman_rho']:.2f} ({_shown(low['model'])}) to "
-            f"{high['spearman_rho']:.2f} ({_shown(high['model'])})"
-        )
-        weakest = high["spearman_rho"]
-        title, verdict = (
-            (
-                "Pairs of labels that look alike are the ones confused most",
-                "clearly negative: the pairs whose average images look alike are confused most",
-            )
-            if weakest <= -0.4
-            else (
-                "Pairs of labels that look alike are confused a little more",
-                "negative but weak: pairs that look alike are confused a little more",
-            )
+        weakest = found["rho_highest"]
+        title = (
+            "Pairs of labels that look alike are the ones confused most"
+            if weakest <= CLEAR
+            else "Pairs of labels that look alike are confused a little more"
             if weakest < 0
-            else (
-                "Looking alike does not explain which labels the models confuse",
-                "not negative for every model: looking alike does not explain the confusions",
-            )
+            else "Looking alike does not explain which labels the models confuse"
         )
-        finding = f"Spearman's rho per model: {spread};\n{verdict}."
+        finding = f"Spearman's rho per model: {said['rho_spread']};\n{said['rho_verdict']}."
     return (
         ggplot(data, aes("rms_difference", "plotted"))
         + geom_point(color="#333333", size=1.8)

@@ -18,8 +18,9 @@ from plotnine import (
     theme,
 )
 
-from tidymnist.core.naming import display_column, display_name
+from tidymnist.core.naming import display_column
 from tidymnist.figures.theme import ink_scale, theme_tidymnist
+from tidymnist.findings import texts
 
 RIGHT, WRONG, UNKNOWN = "#1b7837", "#b2182b", "#444444"
 GAP = 0.1  # between the original and the 28 x 28 in a gallery panel
@@ -66,13 +67,11 @@ def preprocessing_steps(steps: pl.DataFrame) -> ggplot:
     )
 
 
-def _short(model: str) -> str:
-    """A model's name short enough for a gallery line: ``knn_deskewed`` -> "k-NN, deskewed"."""
-    return display_name(model, short=True)
-
-
 def custom_gallery(
-    images: pl.DataFrame, predictions: pl.DataFrame, labels: pl.DataFrame | None = None
+    images: pl.DataFrame,
+    predictions: pl.DataFrame,
+    labels: pl.DataFrame | None = None,
+    findings: pl.DataFrame | None = None,
 ) -> ggplot:
     """Per custom image: the original, its 28 x 28 version, and every model's answer with its
     probability; with ``labels`` (file, label), right answers in green and wrong in red."""
@@ -109,19 +108,13 @@ def custom_gallery(
         ty=1.15 + 0.19 * pl.col("line"),
     )
     n_models = predictions["model"].n_unique()
-    accuracy = ""
-    if labels is not None:
-        scored = answers.filter(pl.col("verdict") != "no label")
-        if scored.height:
-            best = (
-                scored.group_by("model", maintain_order=True)
-                .agg((pl.col("verdict") == "right").mean().alias("accuracy"))
-                .sort("accuracy", descending=True, maintain_order=True)
-                .row(0)
-            )
-            accuracy = (
-                f";\nthe best, {_short(best[0])}, is right on {best[1]:.0%} of the labelled images"
-            )
+    said = {} if findings is None else texts(findings)
+    accuracy = (
+        f";\nthe best, {said['custom_best_model']}, is right on {said['custom_best_accuracy']} "
+        "of the labelled images"
+        if "custom_best_model" in said
+        else ""
+    )
     return (
         ggplot()
         + geom_tile(

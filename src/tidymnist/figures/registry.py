@@ -1,93 +1,485 @@
-"""Which figure is drawn by which plot function from which tables: the one list the workflow,
-the benchmarks and the report share."""
+"""Every figure of the study, one record each: the one list the workflow, the benchmarks and the
+report share.
 
-# figure name -> (plot function in tidymnist.figures, {argument: table in results/tables/})
-EXPLORE_FIGURES = {
-    "sample_digits": ("sample_digits", {"pixels": "sample_pixels"}),
-    "pixel_histogram": ("pixel_histogram", {"value_counts": "value_counts"}),
-    "centroids": ("centroid_tiles", {"centroids": "centroids"}),
-    "distance_boxplots": ("distance_boxplots", {"distances": "distances"}),
-    "least_typical": ("least_typical_grid", {"pixels": "least_typical_pixels"}),
-    "pairwise_differences": (
-        "pairwise_grid",
-        {"differences": "pairwise_differences", "separability": "pair_separability"},
+A record says which plot function draws the figure from which tables, its title and the section
+of the report it belongs to, its default size, what it shows (Snakemake's report caption) and the
+caption the article gives it (a template filled from the findings table), and when a run draws
+it. The figure rule's wildcards and inputs, the default sizes, the report's sections, titles and
+captions are all derived from these records: adding a figure is adding a record and a function.
+
+The findings a figure's subtitle and caption state are computed by the function of
+:mod:`tidymnist.findings` named after the figure (:func:`tidymnist.findings.finder`), from the
+tables its parameters name.
+"""
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from inspect import signature
+
+import polars as pl
+from plotnine import ggplot
+
+from tidymnist import findings
+from tidymnist.core.config import ConfigError
+from tidymnist.figures.cnn import custom_feature_maps, test_digit_feature_maps
+from tidymnist.figures.custom import custom_on_maps
+from tidymnist.figures.deskew import deskew_gain
+from tidymnist.figures.embed import (
+    eigen_digits,
+    explained_variance,
+    least_typical_on_maps,
+    pca_scatter,
+    tsne_plot,
+)
+from tidymnist.figures.explore import (
+    centroid_tiles,
+    distance_boxplots,
+    least_typical_grid,
+    pairwise_grid,
+    pixel_histogram,
+    sample_digits,
+)
+from tidymnist.figures.models import (
+    coefficient_maps,
+    confusion_matrices,
+    errors_by_typicality,
+    misclassifications_by_label,
+    mistakes_gallery,
+    model_comparison,
+    pair_confusions_plot,
+    per_class_f1,
+)
+from tidymnist.figures.preprocess import custom_gallery, preprocessing_steps
+from tidymnist.figures.sweep import sweep_accuracy
+
+# The report's sections, in order (tidymnist.report.article gives each its heading and intro).
+SECTIONS = ("data", "space", "models", "handwriting")
+# What a run can have that a figure may need: "models" (any model), a model's name
+# ("logistic_regression"), "deskew" (every model as is and deskewed), "sweep", "custom", "cnn".
+NEEDS = ("models", "deskew", "sweep", "custom", "cnn", "logistic_regression")
+# The arguments a plot function takes besides its tables.
+EXTRA_ARGUMENTS = ("class_names", "findings")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the study."""
+
+    name: str  # results/figures/<name>.png
+    plot: Callable[..., ggplot]  # tidy tables in, a ggplot out
+    tables: Mapping[str, str]  # the plot function's argument -> the table in results/tables/
+    title: str  # its heading in the report
+    section: str  # one of SECTIONS
+    size: tuple[float, float]  # default width and height in inches (config figures.size overrides)
+    summary: str  # what it shows, in one sentence: Snakemake's report caption and the image's alt
+    caption: str  # what to notice: a template whose {fields} are this figure's findings
+    needs: tuple[str, ...] = ()  # what a run must have for it to be drawn (see NEEDS)
+
+    def drawn(self, have: Iterable[str]) -> bool:
+        """Whether a run that has ``have`` (see :data:`NEEDS`) draws this figure."""
+        return set(self.needs) <= set(have)
+
+    @property
+    def finder(self) -> Callable[..., list] | None:
+        """The function that computes this figure's findings, if it states any."""
+        return findings.finder(self.name)
+
+    @property
+    def finding_tables(self) -> tuple[str, ...]:
+        """The tables its findings are computed from (the finder's parameters)."""
+        return findings.tables_of(self.name)
+
+    @property
+    def reads_findings(self) -> bool:
+        """Whether the plot function takes the figure's findings (its subtitle states some)."""
+        return "findings" in signature(self.plot).parameters
+
+
+def _records(*records: Figure) -> dict[str, Figure]:
+    return {record.name: record for record in records}
+
+
+CNN_TABLES = {"activations": "cnn_activations", "digits": "cnn_digits"}
+
+FIGURES = _records(
+    # --- the data -------------------------------------------------------------------------
+    Figure(
+        "sample_digits",
+        sample_digits,
+        {"pixels": "sample_pixels"},
+        "Sample digits",
+        "data",
+        (8, 3.8),
+        "The first training images as stored, with their labels.",
+        "The first training images as stored: {n_train} training images in all, each 28 x 28 "
+        "pixels of grey levels.",
     ),
-}
-EMBED_FIGURES = {
-    "pca_scatter": ("pca_scatter", {"coordinates": "pca_sample"}),
-    "eigen_digits": ("eigen_digits", {"loadings": "pca_loadings", "variance": "pca_variance"}),
-    "explained_variance": ("explained_variance", {"variance": "pca_variance"}),
-    "tsne_map": ("tsne_plot", {"tsne": "tsne_map"}),
-    "least_typical_on_maps": (
+    Figure(
+        "pixel_histogram",
+        pixel_histogram,
+        {"value_counts": "value_counts"},
+        "Pixel values",
+        "data",
+        (8, 4.5),
+        "How often each pixel value occurs: most pixels are blank, most of the rest full ink.",
+        "{blank_share} of all training pixels are blank (value 0) and {full_ink_share} full ink "
+        "(250-255), with anti-aliased edges spread thinly in between.",
+    ),
+    Figure(
+        "centroids",
+        centroid_tiles,
+        {"centroids": "centroids"},
+        "The average digit of each label",
+        "data",
+        (8, 3.8),
+        "The mean image of each label over the training split.",
+        "The mean of each pixel over every training image of a label: sharp where writers "
+        "agree, blurred where they do not.",
+    ),
+    Figure(
+        "distance_boxplots",
+        distance_boxplots,
+        {"distances": "distances"},
+        "Distance to the centroid",
+        "data",
+        (8, 4.5),
+        "Each training image's root-mean-square distance to its label's centroid.",
+        "{most_alike_label} is written most alike (median distance {most_alike_median} to its "
+        "centroid); {most_varied_label} varies most ({most_varied_median}).",
+    ),
+    Figure(
+        "least_typical",
+        least_typical_grid,
+        {"pixels": "least_typical_pixels"},
+        "The least typical digits",
+        "data",
+        (7, 11),
+        "The training images farthest from their label's centroid.",
+        "The images farthest from their label's average. The farthest of all is a "
+        "{farthest_label} at distance {farthest_distance}.",
+    ),
+    Figure(
+        "pairwise_differences",
+        pairwise_grid,
+        {"differences": "pairwise_differences"},
+        "Pairwise centroid differences",
+        "data",
+        (11, 11.5),
+        "Centroid of the row label minus centroid of the column label, for every pair.",
+        "The least separable pair is {least_separable_pair} (root-mean-square difference "
+        "{least_separable_rms}), then {second_least_separable_pair} "
+        "({second_least_separable_rms}); the most distinct is {most_distinct_pair} "
+        "({most_distinct_rms}).",
+    ),
+    # --- the space of digits --------------------------------------------------------------
+    Figure(
+        "pca_scatter",
+        pca_scatter,
+        {"coordinates": "pca_sample"},
+        "The PCA plane",
+        "space",
+        (8, 6.5),
+        "Training images on the first two principal components, label means marked.",
+        "The first two principal components hold {first_two_share} of the pixel variance, and "
+        "{pca_same_label} of the images lie nearest to an image of their own label: enough to "
+        "pull some labels apart, not to separate every one.",
+    ),
+    Figure(
+        "eigen_digits",
+        eigen_digits,
+        {"loadings": "pca_loadings", "variance": "pca_variance"},
+        "Eigen-digits",
+        "space",
+        (10, 3.6),
+        "The first 16 principal components as images (red: more ink, blue: less).",
+        "The directions in which training digits vary most: red pixels gain ink and blue pixels "
+        "lose it as an image moves along a component. Together the first "
+        "{eigen_digits_shown} explain {eigen_digits_share} of the variance.",
+    ),
+    Figure(
+        "explained_variance",
+        explained_variance,
+        {"variance": "pca_variance"},
+        "Explained variance",
+        "space",
+        (8, 4.5),
+        "Cumulative share of pixel variance kept by the first components.",
+        "{components_for_90} components keep 90% of the variance and {components_for_95} keep "
+        "95%, out of {n_components} pixels.",
+    ),
+    Figure(
+        "tsne_map",
+        tsne_plot,
+        {"tsne": "tsne_map"},
+        "The t-SNE map",
+        "space",
+        (8, 7),
+        "A t-SNE map of a seeded sample of training images.",
+        "A t-SNE map of {tsne_images} training images, {tsne_same_label} of them next to an "
+        "image of their own label: each label forms its own island, and the bridges between "
+        "islands are the digits that could be read either way.",
+    ),
+    Figure(
         "least_typical_on_maps",
+        least_typical_on_maps,
         {"coordinates": "pca_sample", "tsne": "tsne_map", "places": "least_typical_places"},
+        "The least typical digits on the maps",
+        "space",
+        (11, 6),
+        "Where the least typical digits fall on the PCA plane and the t-SNE map.",
+        "The {least_typical_shown} least typical digits on both maps: {strays_tsne} of them land "
+        "among another label on the t-SNE map and {strays_pca} on the PCA plane, next to the "
+        "label they resemble.",
     ),
-}
-MODEL_FIGURES = {
-    "model_comparison": ("model_comparison", {"metrics": "metrics"}),
-    "per_class_f1": ("per_class_f1", {"per_class": "per_class"}),
-    "confusion_matrices": ("confusion_matrices", {"confusion": "confusion"}),
-    "mistakes_gallery": ("mistakes_gallery", {"pixels": "mistake_pixels"}),
-    "misclassifications_by_label": ("misclassifications_by_label", {"confusion": "confusion"}),
-    "errors_by_typicality": ("errors_by_typicality", {"errors": "errors_by_typicality"}),
-    "pair_confusions": (
-        "pair_confusions_plot",
-        {"pairs": "pair_confusions", "correlation": "pair_correlation"},
+    # --- the models -----------------------------------------------------------------------
+    Figure(
+        "model_comparison",
+        model_comparison,
+        {"metrics": "metrics"},
+        "Accuracy against training time",
+        "models",
+        (8, 5),
+        "Test accuracy against the time to fit, one point per model.",
+        "{most_accurate_model} is the most accurate ({most_accurate_accuracy}), "
+        "{least_accurate_model} the least ({least_accurate_accuracy}); {fastest_model} fits "
+        "fastest ({fastest_fit_seconds}).",
+        needs=("models",),
     ),
-    # drawn only when the logistic regression is enabled
-    "coefficient_maps": ("coefficient_maps", {"coefficients": "coefficients"}),
-}
-
-SWEEP_FIGURES = {"sweep_accuracy": ("sweep_accuracy", {"sweep": "sweep"})}
-DESKEW_FIGURES = {"deskew_gain": ("deskew_gain", {"metrics": "metrics"})}
-CNN_MAPS = {"activations": "cnn_activations", "digits": "cnn_digits"}
-CNN_FIGURES = {"feature_maps": ("test_digit_feature_maps", CNN_MAPS)}
-CUSTOM_CNN_FIGURES = {"custom_feature_maps": ("custom_feature_maps", CNN_MAPS)}
-CUSTOM_FIGURES = {"preprocessing_steps": ("preprocessing_steps", {"steps": "custom_steps"})}
-CUSTOM_MODEL_FIGURES = {
-    "custom_gallery": (
+    Figure(
+        "per_class_f1",
+        per_class_f1,
+        {"per_class": "per_class"},
+        "F1 per label",
+        "models",
+        (8, 4.5),
+        "F1 score per label and model on the test images.",
+        "{hardest_label} is the hardest label (mean F1 {hardest_f1} over the models), "
+        "{easiest_label} the easiest ({easiest_f1}).",
+        needs=("models",),
+    ),
+    Figure(
+        "confusion_matrices",
+        confusion_matrices,
+        {"confusion": "confusion"},
+        "Confusion matrices",
+        "models",
+        (11, 8.5),
+        "True against predicted label for every model.",
+        "Off the diagonal are the mistakes; the pair confused most often over all models is "
+        "{most_confused_pair} ({most_confused_count} test images).",
+        needs=("models",),
+    ),
+    Figure(
+        "mistakes_gallery",
+        mistakes_gallery,
+        {"pixels": "mistake_pixels"},
+        "The most confident mistakes",
+        "models",
+        (8, 6),
+        "Each model's most confident mistakes.",
+        "The wrong answers each model gave with the most confidence ({mistakes_sure} of these "
+        "{mistakes_shown} at 99% or more): many are digits a person would hesitate over too.",
+        needs=("models",),
+    ),
+    Figure(
+        "misclassifications_by_label",
+        misclassifications_by_label,
+        {"confusion": "confusion"},
+        "Mistakes per label",
+        "models",
+        (8, 4.5),
+        "Test images each model got wrong, per true label.",
+        "{most_missed_label} is missed most often ({most_missed_count} errors summed over the "
+        "models), usually taken for {taken_for_label}.",
+        needs=("models",),
+    ),
+    Figure(
+        "coefficient_maps",
+        coefficient_maps,
+        {"coefficients": "coefficients"},
+        "Logistic regression coefficients",
+        "models",
+        (8, 4.2),
+        "The logistic regression's weights per label and pixel.",
+        "Where ink counts for or against each label in the logistic regression: each map is a "
+        "rough stencil of its digit.",
+        needs=("models", "logistic_regression"),
+    ),
+    Figure(
+        "errors_by_typicality",
+        errors_by_typicality,
+        {"errors": "errors_by_typicality"},
+        "Typicality and errors",
+        "models",
+        (8, 4.8),
+        "Error rate by decile of distance to the label's centroid.",
+        "Averaged over the models, the least typical tenth of each label's test images is "
+        "misclassified {untypical_error_rate} of the time, the most typical tenth "
+        "{typical_error_rate}: the exploration's distance to the centroid predicts the models' "
+        "errors.",
+        needs=("models",),
+    ),
+    Figure(
+        "pair_confusions",
+        pair_confusions_plot,
+        {"pairs": "pair_confusions"},
+        "Pair similarity and confusions",
+        "models",
+        (8, 6.5),
+        "Confusions between two labels against the distance between their centroids.",
+        "Spearman's rank correlation between a pair's confusions and the distance between its "
+        "centroids, per model: {rho_spread}; {rho_verdict}.",
+        needs=("models",),
+    ),
+    Figure(
+        "deskew_gain",
+        deskew_gain,
+        {"metrics": "metrics"},
+        "What deskewing buys each model",
+        "models",
+        (8, 4),
+        "Each model's test accuracy trained on the digits as they are and deskewed.",
+        "Deskewing changes test accuracy by {deskew_low_gain} ({deskew_low_model}) to "
+        "{deskew_top_gain} points ({deskew_top_model}: {deskew_top_as_is} to "
+        "{deskew_top_deskewed}).",
+        needs=("models", "deskew"),
+    ),
+    Figure(
+        "sweep_accuracy",
+        sweep_accuracy,
+        {"sweep": "sweep"},
+        "Hyperparameter sweeps",
+        "models",
+        (9, 5),
+        "Validation accuracy for each value of each swept setting, on held-out training images.",
+        "Best values on the held-out images: {sweep_best}. The test split is never used to choose.",
+        needs=("sweep",),
+    ),
+    Figure(
+        "feature_maps",
+        test_digit_feature_maps,
+        CNN_TABLES,
+        "What the CNN sees",
+        "models",
+        (9, 6.5),
+        "The CNN's most active feature maps, layer by layer, for one test digit.",
+        "Each convolution layer's most active feature maps for one test digit: the first layer "
+        "answers to edges and stroke directions, the deeper one to parts of the digit.",
+        needs=("cnn",),
+    ),
+    # --- your own digits ------------------------------------------------------------------
+    Figure(
+        "preprocessing_steps",
+        preprocessing_steps,
+        {"steps": "custom_steps"},
+        "From a photo to MNIST's format",
+        "handwriting",
+        (9, 5.5),
+        "One custom image taken step by step to MNIST's 28 x 28 format.",
+        "One image taken through MNIST's own recipe: which side is ink, the paper's unevenness "
+        "removed, cropped to the ink, the longer side scaled to 20 px with anti-aliasing, and "
+        "centred by its centre of mass in 28 x 28.",
+        needs=("custom",),
+    ),
+    Figure(
         "custom_gallery",
+        custom_gallery,
         {
             "images": "custom_thumbnails",
             "predictions": "custom_predictions",
             "labels": "custom_labels",
         },
+        "Your digits and every model's answer",
+        "handwriting",
+        (10, 8),
+        "Each custom digit as given and in MNIST's format, with every model's answer.",
+        "{custom_digits} custom digits, as given and in MNIST's format. {custom_scores}",
+        needs=("custom", "models"),
     ),
-    "custom_on_maps": (
+    Figure(
         "custom_on_maps",
+        custom_on_maps,
         {
             "coordinates": "pca_sample",
             "tsne": "tsne_map",
             "places": "custom_places",
             "predictions": "custom_predictions",
         },
+        "Your digits on the maps",
+        "handwriting",
+        (11, 6),
+        "The custom digits placed among the training digits on the PCA plane and the t-SNE map.",
+        "Each custom digit placed among the training digits: on the PCA plane by projection, on "
+        "the t-SNE map by openTSNE's transform, which leaves the map as it is.",
+        needs=("custom", "models"),
     ),
-}
+    Figure(
+        "custom_feature_maps",
+        custom_feature_maps,
+        CNN_TABLES,
+        "What the CNN sees in your digit",
+        "handwriting",
+        (9, 6.5),
+        "The CNN's most active feature maps for the first custom digit.",
+        "The CNN's most active feature maps for a custom digit.",
+        needs=("cnn", "custom"),
+    ),
+)
+DEFAULT_SIZES = {name: list(record.size) for name, record in FIGURES.items()}
 
 
-def figure_specs(
-    models: list[str],
+def run_has(
+    models: Sequence[str],
     *,
     sweep: bool = False,
     deskew: bool = False,
     custom: bool = False,
     cnn: bool = False,
-) -> dict[str, tuple[str, dict[str, str]]]:
-    """The figures a run draws, given the enabled models, whether it sweeps settings, whether
-    it compares every model with and without deskewing, and whether there are custom digits."""
-    model_figures = {
-        name: spec
-        for name, spec in MODEL_FIGURES.items()
-        if name != "coefficient_maps" or "logistic_regression" in models
-    }
-    return (
-        EXPLORE_FIGURES
-        | EMBED_FIGURES
-        | (model_figures if models else {})
-        | (DESKEW_FIGURES if models and deskew else {})
-        | (CUSTOM_FIGURES if custom else {})
-        | (CUSTOM_MODEL_FIGURES if custom and models else {})
-        | (CNN_FIGURES if cnn else {})
-        | (CUSTOM_CNN_FIGURES if cnn and custom else {})
-        | (SWEEP_FIGURES if sweep else {})
+) -> set[str]:
+    """What a run has (see :data:`NEEDS`), given the enabled models, whether it sweeps
+    settings, compares every model with and without deskewing, has custom digits and the CNN."""
+    flags = {"models": bool(models), "sweep": sweep, "deskew": deskew, "custom": custom}
+    return {*models, *(need for need, present in flags.items() if present), *(["cnn"] * cnn)}
+
+
+def figures_for(models: Sequence[str], **run: bool) -> dict[str, Figure]:
+    """The figures a run draws, in the report's order (keywords as :func:`run_has`)."""
+    have = run_has(models, **run)
+    return {name: record for name, record in FIGURES.items() if record.drawn(have)}
+
+
+def check_sizes(overrides: Mapping[str, Sequence[float]]) -> None:
+    """Raise :class:`~tidymnist.core.config.ConfigError` naming each key of the config's
+    ``figures.size`` that is no figure's name."""
+    unknown = sorted(set(overrides) - set(FIGURES))
+    if unknown:
+        raise ConfigError(
+            "invalid configuration:\n"
+            + "\n".join(
+                f"figures.size.{name}: no such figure; expected one of {', '.join(FIGURES)}"
+                for name in unknown
+            )
+        )
+
+
+def size_of(name: str, overrides: Mapping[str, Sequence[float]]) -> list[float]:
+    """A figure's width and height in inches: the config's override, else the default."""
+    return list(overrides.get(name, FIGURES[name].size))
+
+
+def draw(
+    name: str,
+    tables: Mapping[str, pl.DataFrame],
+    class_names: Sequence[str],
+    found: pl.DataFrame | None = None,
+) -> ggplot:
+    """Draw figure ``name`` from ``tables`` (by argument name), with the class names when it
+    shows labels and its findings (``found``) when its subtitle states some."""
+    record = FIGURES.get(name)
+    if record is None:
+        raise ValueError(f"no figure {name!r}: expected one of {', '.join(FIGURES)}")
+    parameters = signature(record.plot).parameters
+    extra = {"class_names": class_names, "findings": found}
+    return record.plot(
+        **tables, **{key: extra[key] for key in EXTRA_ARGUMENTS if key in parameters}
     )

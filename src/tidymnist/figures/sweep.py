@@ -13,21 +13,20 @@ from plotnine import (
     scale_y_continuous,
 )
 
-from tidymnist.core.naming import (
-    FAMILY_DISPLAY_COLOURS,
-    display_column,
-    family_display_column,
-    sort_models,
-)
+from tidymnist.core.naming import FAMILY_DISPLAY_COLOURS, family_display_column, sort_models
 from tidymnist.figures.theme import INK_HIGH, theme_tidymnist
+from tidymnist.findings.table import by_subject
+from tidymnist.findings.words import model
 
 
-def sweep_accuracy(sweep: pl.DataFrame) -> ggplot:
+def sweep_accuracy(sweep: pl.DataFrame, findings: pl.DataFrame) -> ggplot:
     """One panel per model and setting: accuracy on held-out training images for each value,
     the configured value marked, the best value labelled."""
     order = sweep.sort("model", "parameter", "position")["value"].unique(maintain_order=True)
     data = sweep.with_columns(
-        panel=display_column("model").cast(pl.String) + ": " + pl.col("parameter"),
+        panel=pl.col("model").map_elements(model, return_dtype=pl.String)
+        + ": "
+        + pl.col("parameter"),
         percent=pl.col("accuracy") * 100,
         family=family_display_column("model"),
         value=pl.col("value").cast(pl.Enum(order.to_list())),
@@ -46,21 +45,22 @@ def sweep_accuracy(sweep: pl.DataFrame) -> ggplot:
         .first()
         .with_columns(text=pl.format("{}%", pl.col("percent").round(2)))
     )
-    gain = (
-        best.join(data.filter(pl.col("configured")), on="panel", how="left", suffix="_configured")
-        .select("panel", "value", "value_configured", "percent", "percent_configured")
-        .sort("panel")
+    best_value, best_accuracy = (
+        by_subject(findings, f"sweep_best_{key}") for key in ("value", "accuracy")
     )
-    findings = "\n".join(
-        f"{row['panel']}: best {row['value']} ({row['percent']:.2f}%)"
+    configured_value, configured_accuracy = (
+        by_subject(findings, f"sweep_configured_{key}") for key in ("value", "accuracy")
+    )
+    findings_lines = "\n".join(
+        f"{panel}: best {value} ({best_accuracy[panel]})"
         + (
-            f", configured {row['value_configured']} ({row['percent_configured']:.2f}%)"
-            if row["value_configured"] is not None and row["value"] != row["value_configured"]
+            f", configured {configured_value[panel]} ({configured_accuracy[panel]})"
+            if panel in configured_value and value != configured_value[panel]
             else ", the configured value"
-            if row["value_configured"] is not None
+            if panel in configured_value
             else ""
         )
-        for row in gain.iter_rows(named=True)
+        for panel, value in best_value.items()
     )
     n_validation = int(data["n_validation"][0])
     return (
@@ -78,7 +78,7 @@ def sweep_accuracy(sweep: pl.DataFrame) -> ggplot:
             title="What each setting is worth: accuracy on held-out training images",
             subtitle=f"Each point is a model fitted without the last {n_validation:,} training "
             "images and scored on them\n(never on the test split); ringed: the configured value.\n"
-            + findings,
+            + findings_lines,
             x="value",
             y="validation accuracy",
         )

@@ -1,0 +1,362 @@
+"""The findings: every number a subtitle or a caption states, on small tables worked out by hand."""
+
+import numpy as np
+import polars as pl
+import pytest
+
+from tidymnist.core.digits import DIGIT_NAMES, FASHION_NAMES
+from tidymnist.figures.registry import FIGURES
+from tidymnist.findings import FINDERS, SCHEMA, figure_findings, gather, tables_of, texts, values
+from tidymnist.findings.table import MissingFindingError, by_subject, fill
+
+
+def said(figure: str, class_names=DIGIT_NAMES, **tables) -> dict[str, str]:
+    return texts(figure_findings(figure, tables, class_names))
+
+
+def numbers(figure: str, class_names=DIGIT_NAMES, **tables) -> dict[str, float | None]:
+    return values(figure_findings(figure, tables, class_names))
+
+
+# --- small tables, each worked out by hand --------------------------------------------------
+
+LABEL_SUMMARY = pl.DataFrame(
+    {
+        "label": [0, 1, 2],
+        "n": [5, 3, 2],
+        # by the mean, 0 is the tightest; by the median (what a box shows), 1 is
+        "mean_distance": [30.0, 35.0, 50.0],
+        "median_distance": [40.0, 20.04, 61.25],
+        "max_distance": [90.0, 120.5, 80.0],
+    },
+    schema_overrides={"label": pl.UInt8, "n": pl.UInt32},
+)
+VALUE_COUNTS = pl.DataFrame({"value": [0, 100, 250, 255], "n": [6, 2, 1, 1]})
+SEPARABILITY = pl.DataFrame(
+    {
+        "label_a": [4, 3, 0],
+        "label_b": [9, 5, 1],
+        "rms_difference": [22.61, 27.25, 68.94],
+        "rank": [1, 2, 3],
+    }
+)
+RATIOS = [0.5, 0.3, 0.1, 0.07, 0.03, 0.0]  # cumulative 0.5 0.8 0.9 0.97 1.0 1.0
+VARIANCE = pl.DataFrame(
+    {
+        "component": range(1, 7),
+        "variance_ratio": RATIOS,
+        "cumulative_ratio": np.cumsum(RATIOS).round(12),
+    }
+)
+# two 0s near the origin, a 1 beside them, two 1s far off: 4 of the 5 lie nearest their own label
+SAMPLE = pl.DataFrame(
+    {"label": [0, 0, 1, 1, 1], "pc1": [0.0, 0.1, 0.3, 10.0, 10.1], "pc2": [0.0] * 5}
+)
+TSNE = SAMPLE.rename({"pc1": "tsne1", "pc2": "tsne2"})
+PLACES = pl.DataFrame(
+    {
+        "label": [7, 7, 3, 7, 7, 3],
+        "map": ["PCA plane"] * 3 + ["t-SNE map"] * 3,
+        "among": [1, 7, 3, 1, 1, 5],
+    },
+    schema_overrides={"label": pl.UInt8, "among": pl.UInt8},
+)
+METRICS = pl.DataFrame(
+    {
+        "model": ["svm", "knn", "nearest_centroid", "knn_deskewed", "svm_deskewed"],
+        "accuracy": [0.9834, 0.9705, 0.8203, 0.9812, 0.9829],
+        "fit_seconds": [50.0, 7.0, 0.0123, 7.5, 60.0],
+    }
+)
+PER_CLASS = pl.DataFrame(
+    {
+        "model": ["knn", "knn", "svm", "svm"],
+        "label": [0, 8, 0, 8],
+        "f1": [0.99, 0.90, 0.98, 0.95],
+    }
+)
+CONFUSION = pl.DataFrame(
+    {
+        "model": ["knn"] * 4 + ["svm"] * 4,
+        "label": [4, 4, 9, 9] * 2,
+        "predicted": [4, 9, 4, 9] * 2,
+        "n": [90, 10, 3, 97, 95, 1, 9, 90],
+    }
+)
+PAIR_CONFUSIONS = pl.DataFrame(
+    {
+        "model": ["knn", "knn", "svm", "svm"],
+        "label_a": [4, 3, 4, 3],
+        "label_b": [9, 5, 9, 5],
+        "confusions": [13, 20, 10, 2],
+    }
+)
+ERRORS = pl.DataFrame(
+    {
+        "model": ["knn"] * 3 + ["svm"] * 3,
+        "decile": [1, 2, 3] * 2,
+        "error_rate": [0.01, 0.05, 0.20, 0.03, 0.05, 0.40],
+    }
+)
+CORRELATION = pl.DataFrame(
+    {"model": ["knn", "svm", "cnn"], "spearman_rho": [-0.62, -0.31, None]},
+    schema_overrides={"spearman_rho": pl.Float64},
+)
+MISTAKES = pl.DataFrame(  # two pixel rows per mistake: each mistake is counted once
+    {
+        "model": ["knn"] * 4 + ["svm"] * 2,
+        "rank": [1, 1, 2, 2, 1, 1],
+        "probability": [0.995, 0.995, 0.8, 0.8, 0.99, 0.99],
+    }
+)
+SWEEP = pl.DataFrame(
+    {
+        "model": ["knn"] * 3,
+        "parameter": ["n_neighbors"] * 3,
+        "value": ["1", "3", "5"],
+        "position": [0, 1, 2],
+        "configured": [False, False, True],
+        "accuracy": [0.95, 0.97, 0.965],
+    }
+)
+CUSTOM_PREDICTIONS = pl.DataFrame({"file": ["a.png", "a.png", "b.png", "b.png"]})
+CUSTOM_ACCURACY = pl.DataFrame(
+    {"model": ["knn", "svm"], "n": [10, 10], "correct": [7, 9], "accuracy": [0.7, 0.9]}
+)
+
+TABLES = {
+    "label_summary": LABEL_SUMMARY,
+    "value_counts": VALUE_COUNTS,
+    "pair_separability": SEPARABILITY,
+    "pca_variance": VARIANCE,
+    "pca_sample": SAMPLE,
+    "tsne_map": TSNE,
+    "least_typical_places": PLACES,
+    "metrics": METRICS,
+    "per_class": PER_CLASS,
+    "confusion": CONFUSION,
+    "pair_confusions": PAIR_CONFUSIONS,
+    "errors_by_typicality": ERRORS,
+    "pair_correlation": CORRELATION,
+    "mistake_pixels": MISTAKES,
+    "sweep": SWEEP,
+    "custom_predictions": CUSTOM_PREDICTIONS,
+    "custom_accuracy": CUSTOM_ACCURACY,
+}
+
+
+def all_findings() -> pl.DataFrame:
+    return gather(
+        [
+            figure_findings(name, {t: TABLES[t] for t in tables_of(name)}, DIGIT_NAMES)
+            for name in FINDERS
+        ]
+    )
+
+
+# --- the data --------------------------------------------------------------------------------
+
+
+def test_the_training_images_are_counted():
+    assert said("sample_digits", label_summary=LABEL_SUMMARY) == {"n_train": "10"}
+
+
+def test_blank_and_full_ink_shares_are_of_all_pixels():
+    found = numbers("pixel_histogram", value_counts=VALUE_COUNTS)
+    assert found == {"blank_share": 0.6, "full_ink_share": 0.2}
+    assert said("pixel_histogram", value_counts=VALUE_COUNTS)["blank_share"] == "60.0%"
+
+
+def test_most_alike_and_most_varied_are_chosen_by_the_median_the_boxes_show():
+    found = said("distance_boxplots", label_summary=LABEL_SUMMARY)
+    # label 0 has the smallest mean, but 1 the smallest median
+    assert found == {
+        "most_alike_label": "1",
+        "most_alike_median": "20.0",
+        "most_varied_label": "2",
+        "most_varied_median": "61.2",
+    }
+    fashion = said("distance_boxplots", FASHION_NAMES, label_summary=LABEL_SUMMARY)
+    assert fashion["most_alike_label"] == "Trouser"
+
+
+def test_the_farthest_image_is_the_largest_max_distance():
+    assert said("least_typical", label_summary=LABEL_SUMMARY) == {
+        "farthest_label": "1",
+        "farthest_distance": "120.5",
+    }
+
+
+def test_pairs_are_named_by_rank_of_separability():
+    found = said("pairwise_differences", pair_separability=SEPARABILITY)
+    assert found["least_separable_pair"] == "4/9"
+    assert found["least_separable_rms"] == "22.6"
+    assert found["second_least_separable_pair"] == "3/5"
+    assert (found["most_distinct_pair"], found["most_distinct_rms"]) == ("0/1", "68.9")
+
+
+# --- the space of digits ---------------------------------------------------------------------
+
+
+def test_components_for_each_threshold_and_the_empty_ones():
+    found = numbers("explained_variance", pca_variance=VARIANCE)
+    assert found["components_for_90"] == 3  # 0.9 reached exactly, not passed
+    assert found["components_for_95"] == 4
+    assert found["empty_components"] == 1
+    assert found["first_two_share"] == pytest.approx(0.8)
+    assert said("explained_variance", pca_variance=VARIANCE)["first_two_share"] == "80.0%"
+    eigen = said("eigen_digits", pca_variance=VARIANCE)
+    assert eigen == {"eigen_digits_shown": "6", "eigen_digits_share": "100%"}
+
+
+def test_neighbourhoods_on_the_plane_and_on_the_map():
+    found = said("pca_scatter", pca_sample=SAMPLE, pca_variance=VARIANCE)
+    # only the 1 at 0.3 lies nearest another label (the 0 at 0.1)
+    assert found["pca_same_label"] == "80%"
+    assert found["pca_mixed_pairs"] == "0/1"
+    assert (found["pc1_low_label"], found["pc1_high_label"]) == ("0", "1")
+    assert said("tsne_map", tsne_map=TSNE)["tsne_images"] == "5"
+    apart = SAMPLE.with_columns(pc1=pl.Series([0.0, 0.1, 9.9, 10.0, 10.1]))
+    assert "pca_mixed_pairs" not in said("pca_scatter", pca_sample=apart, pca_variance=VARIANCE)
+
+
+def test_strays_are_counted_per_map_from_the_places_table():
+    found = said("least_typical_on_maps", least_typical_places=PLACES)
+    assert found["least_typical_shown"] == "3"
+    assert (found["strays_pca"], found["strays_tsne"]) == ("1", "3")
+    assert (found["stray_label"], found["stray_among"], found["stray_count"]) == (
+        "7",
+        "1",
+        "2 images",
+    )
+    home = PLACES.with_columns(among=pl.col("label"))
+    assert "stray_label" not in said("least_typical_on_maps", least_typical_places=home)
+
+
+# --- the models ------------------------------------------------------------------------------
+
+
+def test_model_comparison_names_models_as_the_reader_sees_them():
+    found = said("model_comparison", metrics=METRICS)
+    assert found == {
+        "most_accurate_model": "SVM",
+        "most_accurate_accuracy": "98.34%",
+        "least_accurate_model": "Nearest centroid",
+        "least_accurate_accuracy": "82.03%",
+        "fastest_model": "Nearest centroid",
+        "fastest_fit_seconds": "0.012 s",
+    }
+
+
+def test_hardest_label_by_mean_f1_over_the_models():
+    found = said("per_class_f1", per_class=PER_CLASS)
+    assert found == {
+        "hardest_label": "8",
+        "hardest_f1": "0.925",
+        "easiest_label": "0",
+        "easiest_f1": "0.985",
+    }
+
+
+def test_the_pair_confused_most_sums_over_models():
+    found = said("confusion_matrices", pair_confusions=PAIR_CONFUSIONS)
+    assert found == {"most_confused_pair": "4/9", "most_confused_count": "23"}
+
+
+def test_the_label_missed_most_and_what_it_is_taken_for():
+    found = said("misclassifications_by_label", confusion=CONFUSION)
+    # 4 missed 10 + 1 = 11 times, 9 missed 3 + 9 = 12 times
+    assert found == {
+        "most_missed_label": "9",
+        "most_missed_count": "12",
+        "taken_for_label": "4",
+        "taken_for_count": "12",
+    }
+
+
+def test_error_rates_of_the_most_and_least_typical_bins():
+    found = said("errors_by_typicality", errors_by_typicality=ERRORS)
+    assert found == {
+        "typical_error_rate": "2.0%",
+        "untypical_error_rate": "30.0%",
+        "error_rate_gap": "28.0",
+        "error_rate_ratio": "15",
+    }
+    clean = ERRORS.with_columns(error_rate=pl.Series([0.001, 0.0, 0.1, 0.003, 0.0, 0.1]))
+    found = said("errors_by_typicality", errors_by_typicality=clean)
+    assert found["typical_error_rate"] == "0.20%"
+    assert "error_rate_ratio" not in found  # a ratio to almost nothing says nothing
+
+
+def test_correlations_leave_out_models_without_one():
+    found = said("pair_confusions", pair_correlation=CORRELATION)
+    assert found["rho_spread"] == "-0.62 (k-NN) to -0.31 (SVM)"
+    assert found["rho_verdict"].startswith("negative but weak")
+    none = CORRELATION.with_columns(spearman_rho=pl.lit(None, pl.Float64))
+    assert said("pair_confusions", pair_correlation=none)["rho_spread"] == "not measured"
+
+
+def test_mistakes_are_counted_once_each():
+    assert said("mistakes_gallery", mistake_pixels=MISTAKES) == {
+        "mistakes_shown": "3",
+        "mistakes_sure": "2",
+    }
+
+
+def test_deskew_gain_pairs_each_variant_with_its_model_as_is():
+    found = said("deskew_gain", metrics=METRICS)
+    assert found == {
+        "deskew_top_model": "k-NN",
+        "deskew_top_gain": "+1.07",
+        "deskew_top_as_is": "97.05%",
+        "deskew_top_deskewed": "98.12%",
+        "deskew_low_model": "SVM",
+        "deskew_low_gain": "-0.05",
+    }
+    assert said("deskew_gain", metrics=METRICS.head(3)) == {}
+
+
+def test_the_sweep_states_the_best_and_the_configured_value_per_panel():
+    found = figure_findings("sweep_accuracy", {"sweep": SWEEP}, DIGIT_NAMES)
+    assert by_subject(found, "sweep_best_value") == {"k-NN: n_neighbors": "3"}
+    assert by_subject(found, "sweep_best_accuracy") == {"k-NN: n_neighbors": "97.00%"}
+    assert by_subject(found, "sweep_configured_value") == {"k-NN: n_neighbors": "5"}
+    assert texts(found)["sweep_best"] == "k-NN n_neighbors = 3 (97.00%)"
+
+
+def test_custom_scores_with_and_without_labels():
+    found = said(
+        "custom_gallery", custom_predictions=CUSTOM_PREDICTIONS, custom_accuracy=CUSTOM_ACCURACY
+    )
+    assert found["custom_digits"] == "2"
+    assert (found["custom_best_model"], found["custom_best_accuracy"]) == ("SVM", "90%")
+    assert found["custom_scores"] == "With labels, SVM reads 9 of 10 right (90%), k-NN 7 (70%)."
+    unlabelled = said(
+        "custom_gallery",
+        custom_predictions=CUSTOM_PREDICTIONS,
+        custom_accuracy=CUSTOM_ACCURACY.clear(),
+    )
+    assert "custom_best_model" not in unlabelled
+    assert unlabelled["custom_scores"].startswith("Give a labels file")
+
+
+# --- the table -------------------------------------------------------------------------------
+
+
+def test_every_finder_is_a_figure_and_every_caption_is_filled_from_its_findings():
+    assert set(FINDERS) <= set(FIGURES)
+    table = all_findings()
+    assert table.schema == SCHEMA
+    assert table.select("figure", "finding", "subject").is_duplicated().sum() == 0
+    for name, record in FIGURES.items():
+        filled = fill(record.caption, texts(table, name))
+        assert "{" not in filled, name
+
+
+def test_a_caption_that_names_a_missing_finding_says_which():
+    with pytest.raises(MissingFindingError, match="most_alike_label"):
+        fill("{most_alike_label} is written most alike", {})
+
+
+def test_no_findings_gather_into_an_empty_table():
+    assert gather([]).schema == SCHEMA
