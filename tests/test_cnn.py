@@ -5,6 +5,7 @@ import struct
 from importlib.metadata import version
 
 import numpy as np
+import polars as pl
 import pytest
 
 torch = pytest.importorskip(
@@ -12,11 +13,20 @@ torch = pytest.importorskip(
 )
 pytest.importorskip("safetensors", reason="saving the CNN needs safetensors (extra 'cnn')")
 
+from tidymnist.core.grid import X, Y  # noqa: E402
 from tidymnist.io.dataset import load_split  # noqa: E402
 from tidymnist.io.models import ModelFileError  # noqa: E402
-from tidymnist.models.cnn import ACTIVATION_SCHEMA, CNNClassifier, activations, map_geometry  # noqa: E402
+from tidymnist.models.cnn import (  # noqa: E402
+    ACTIVATION_SCHEMA,
+    DIGITS_SCHEMA,
+    CNNClassifier,
+    activations,
+    feature_maps,
+    map_geometry,
+)
 from tidymnist.models.cnn_file import load_cnn, save_cnn  # noqa: E402
 from tidymnist.models.pipelines import fit_model, stored_values  # noqa: E402
+from tidymnist.tables.pixels import pixel_table  # noqa: E402
 
 # Small and quick: one epoch over the 600 synthetic training digits of .test/data.
 SPEC = {
@@ -156,6 +166,25 @@ def test_activations_are_a_tidy_table_of_every_convolution(fitted, data):
     bare = activations(fitted[-1], test.images[:2])
     assert bare.equals(table)
     assert [map_geometry(layer) for layer in sizes] == [(1, 1), (1, 2), (2, 4.5), (2, 6.5)]
+
+
+def test_feature_maps_of_the_chosen_test_digit_and_the_first_custom_one(fitted, data):
+    _, test = data
+    pixels = pixel_table(test.images[:5], test.labels[:5], "test")
+    custom = (["mine.png", "other.png"], test.images[[4, 0]])
+    maps, digits = feature_maps(fitted, pixels, 3, custom)
+    assert maps.equals(activations(fitted, test.images[[3, 4]]))
+    assert digits.schema == DIGITS_SCHEMA
+    assert digits.group_by("image", maintain_order=True).agg(pl.col("name").first()).rows() == [
+        (0, f"test digit #3, a {test.labels[3]}"),
+        (1, "your digit mine.png"),
+    ]
+    first = digits.filter(pl.col("image") == 0)
+    np.testing.assert_array_equal(first["x"].to_numpy(), X)  # the one pixel grid
+    np.testing.assert_array_equal(first["y"].to_numpy(), Y)
+    np.testing.assert_array_equal(first["value"].to_numpy(), test.images[3].reshape(-1))
+    alone, only = feature_maps(fitted, pixels, 0)
+    assert only["image"].unique().to_list() == [0] and alone["image"].unique().to_list() == [0]
 
 
 def test_without_torch_the_error_says_how_to_install(monkeypatch):

@@ -16,6 +16,7 @@ from tidymnist.embed.maps import (
 from tidymnist.handwriting.custom import (
     accuracy_table,
     custom_places,
+    custom_tables,
     image_arrays,
     images_table,
     pca_coordinates,
@@ -57,6 +58,31 @@ def test_a_bad_file_is_listed_and_the_others_are_read(folder):
     assert rows.max() - rows.min() + 1 in (19, 20, 21)  # the stroke's length fills the 20 px box
     assert images[0].max() == 255  # light ink on black, as in MNIST
     assert images[0][0, 0] == 0
+
+
+def test_custom_tables_keep_the_usable_digits_and_list_the_others(folder, caplog):
+    names, originals, unreadable = read_custom(folder, sorted(folder.iterdir()))
+    two = np.fliplr(ink_on_paper(90))  # a second usable digit
+    names, originals = [*names, "two.png"], [*originals, two]
+    labels = pl.DataFrame(
+        {"file": ["one.png", "blank.png"], "label": [1, 0]},
+        schema={"file": pl.String, "label": pl.UInt8},
+    )
+    with caplog.at_level("INFO", logger="tidymnist"):
+        tables = custom_tables(names, originals, unreadable, labels, show_steps="missing.png")
+    assert list(tables) == ["images", "labels", "thumbnails", "steps", "errors"]
+    assert tables["errors"]["file"].to_list() == ["blank.png", "empty.jpg", "notes.png"]
+    assert tables["labels"].rows() == [("one.png", 1)]  # only files that made it
+    assert tables["images"]["file"].unique(maintain_order=True).to_list() == ["one.png", "two.png"]
+    assert tables["images"].filter(pl.col("file") == "two.png")["label"].null_count() == 784
+    assert tables["steps"]["file"].unique().to_list() == ["one.png"]  # the first, as asked for none
+    assert set(tables["thumbnails"]["file"]) == {"one.png", "two.png"}
+    assert "skipped blank.png" in caplog.text and "skipped notes.png" in caplog.text
+    assert "show_steps: missing.png is not among the usable custom digits" in caplog.text
+    assert "2 custom digits ready, 3 skipped" in caplog.text
+    chosen = custom_tables(names, originals, unreadable, None, show_steps="two.png")
+    assert chosen["steps"]["file"].unique().to_list() == ["two.png"]
+    assert chosen["labels"].is_empty() and chosen["labels"].columns == ["file", "label"]
 
 
 def test_labels_are_read_and_checked(tmp_path):

@@ -22,6 +22,7 @@ from tidymnist.embed.maps import (
     place_on_map,
     project,
     sample_instances,
+    sampled_tsne_map,
     tsne_map,
     variance_table,
 )
@@ -130,6 +131,19 @@ def test_the_map_is_identical_for_the_same_seed(small_map):
     assert first.equals(again)
     other_seed = tsne_map(sample, 30, perplexity=20, seed=8)
     assert not first.equals(other_seed)
+
+
+def test_the_workflows_map_is_of_a_seeded_sample_of_training_images(pca, subset):
+    instances, images, labels = subset
+    train = coordinates_table(pca, 10, "train", (instances[:300], images[:300], labels[:300]))
+    test = coordinates_table(
+        pca, 10, "test", (instances[300:400], images[300:400], labels[300:400])
+    )
+    coordinates = pl.concat([train, test])
+    table = sampled_tsne_map(coordinates, size=200, dimensions=10, perplexity=15, seed=5)
+    expected = tsne_map(train[sample_instances(300, 200, 5)], 10, 15, 5)
+    assert table.equals(expected)
+    assert table.height == 200 and table["instance"].max() < 300  # training images only
 
 
 def neighbour_labels(tsne: pl.DataFrame, points: np.ndarray, k: int = 5) -> np.ndarray:

@@ -4,18 +4,21 @@ import hashlib
 import json
 
 import numpy as np
+import polars as pl
 import pytest
 import skops.io
 from sklearn.preprocessing import FunctionTransformer
 
 from tidymnist.io.dataset import load_split
 from tidymnist.io.models import ModelFileError, library_versions, load_model, save_model
+from tidymnist.models.card import model_card, train
 from tidymnist.models.pipelines import (
     adopt_centroids,
     build_model,
     coefficients,
     fit_model,
     probabilities,
+    stored_values,
 )
 from tidymnist.tables.centroids import centroids
 from tidymnist.tables.pixels import pixel_table
@@ -147,3 +150,58 @@ def test_a_model_without_its_card_or_not_a_model_is_refused(tmp_path):
     (tmp_path / "x.skops").write_bytes(b"not a zip file")
     with pytest.raises(ModelFileError, match="no model card"):
         load_model(tmp_path / "x.skops")
+
+
+def test_train_fits_on_the_training_split_and_writes_the_card(synthetic):
+    images, labels = synthetic
+    pixels = pl.concat(
+        [
+            pixel_table(images[:150], labels[:150], "train"),
+            pixel_table(images[150:], labels[150:], "test"),
+        ]
+    )
+    files = pl.DataFrame({"split": ["train"], "file": ["train-images"], "sha256": ["ab"]})
+    table = centroids(pixels.filter(pl.col("split") == "train"))
+    model, card = train(
+        "nearest_centroid",
+        base="nearest_centroid",
+        spec={},
+        seed=3,
+        pixels=pixels,
+        files=files,
+        deskew=False,
+        centroids=table,
+    )
+    expected = table.sort("label", "pixel")["mean_value"].to_numpy().reshape(10, 784)
+    np.testing.assert_allclose(model[-1].centroids_ * 255, expected, atol=1e-4)  # adopted
+    assert list(card) == [
+        "model",
+        "config",
+        "deskew",
+        "seed",
+        "fit_seconds",
+        "n_parameters",
+        "training_images",
+        "data",
+    ]
+    assert (card["model"], card["config"], card["deskew"], card["seed"]) == (
+        "nearest_centroid",
+        {},
+        False,
+        3,
+    )
+    assert card["training_images"] == 150  # the test split is never fitted on
+    assert card["n_parameters"] == stored_values(model) > 10 * 784  # the centroids at least
+    assert card["data"] == [{"split": "train", "file": "train-images", "sha256": "ab"}]
+    assert card["fit_seconds"] > 0
+    plain = model_card(
+        "knn_deskewed",
+        model,
+        spec={"n_neighbors": 3},
+        deskew=True,
+        seed=1,
+        fit_seconds=0.5,
+        training_images=7,
+        files=files,
+    )
+    assert plain["config"] == {"n_neighbors": 3} and plain["deskew"] is True

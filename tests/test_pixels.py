@@ -1,5 +1,7 @@
 """The long pixel table: columns, dtypes, order and the coordinate convention."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import polars as pl
 import pytest
@@ -7,6 +9,7 @@ import pytest
 from tidymnist.io.tables import read_table, write_table_chunks
 from tidymnist.tables.pixels import (
     SCHEMA,
+    dataset_chunks,
     images_from_pixels,
     pixel_chunks,
     pixel_table,
@@ -44,6 +47,24 @@ def test_round_trip_through_chunks_and_parquet(tmp_path):
     assert np.array_equal(back_images, images)
     assert np.array_equal(back_labels, labels)
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_dataset_chunks_give_every_split_in_turn(caplog):
+    rng = np.random.default_rng(4)
+    splits = [
+        SimpleNamespace(
+            name=name,
+            images=rng.integers(0, 256, (n, 28, 28), dtype=np.uint8),
+            labels=rng.integers(0, 10, n, dtype=np.uint8),
+        )
+        for name, n in (("train", 12), ("test", 3))
+    ]
+    with caplog.at_level("INFO", logger="tidymnist"):
+        table = pl.concat(list(dataset_chunks(splits)))
+    assert table.schema == SCHEMA
+    expected = pl.concat([pixel_table(s.images, s.labels, s.name) for s in splits])
+    assert table.equals(expected)
+    assert "verified train: 12 images, test: 3 images" in caplog.text
 
 
 def test_failed_write_leaves_nothing_behind(tmp_path):

@@ -7,9 +7,11 @@ import pytest
 from tidymnist.evaluate.predict import (
     PREDICTIONS_SCHEMA,
     PROBABILITIES_SCHEMA,
+    custom_predictions,
     predict_table,
     probabilities_table,
 )
+from tidymnist.handwriting.custom import images_table
 from tidymnist.io.dataset import load_split
 from tidymnist.io.models import save_model
 from tidymnist.models.pipelines import fit_model
@@ -143,3 +145,24 @@ def test_the_gallery_marks_right_and_wrong_answers(models, synthetic):
     assert text.filter(pl.col("file") == "a.png")["verdict"][0] == "wrong"
     assert set(text["verdict"]) <= {"right", "wrong"}
     plot.draw()
+
+
+def test_custom_predictions_join_the_labels_and_count_each_models_right_answers(
+    models, synthetic, caplog
+):
+    _, test = synthetic
+    files = ["b.png", "a.png", "c.png"]
+    labels = pl.DataFrame(
+        {"file": ["a.png", "b.png"], "label": test.labels[[1, 0]]},
+        schema={"file": pl.String, "label": pl.UInt8},
+    )
+    images = images_table(files, test.images[:3], labels)
+    with caplog.at_level("INFO", logger="tidymnist"):
+        predictions, accuracy = custom_predictions(models, images, labels)
+    assert predictions.drop("label").equals(predict_table(models, test.images[:3], files))
+    assert predictions.filter(pl.col("file") == "c.png")["label"].null_count() == len(models)
+    for row in accuracy.iter_rows(named=True):
+        answers = predictions.filter(pl.col("model") == row["model"], pl.col("label").is_not_null())
+        assert row["n"] == 2
+        assert row["correct"] == (answers["prediction"] == answers["label"]).sum()
+        assert f"{row['model']}: {row['correct']} of 2 custom digits right" in caplog.text

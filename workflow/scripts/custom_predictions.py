@@ -3,18 +3,13 @@
 from pathlib import Path
 
 from tidymnist.core.logs import logged
-from tidymnist.evaluate.predict import predict_table
-from tidymnist.handwriting.custom import accuracy_table, image_arrays
+from tidymnist.evaluate.predict import custom_predictions
 from tidymnist.io.tables import read_table, write_table
 from tidymnist.models.trained import load_model_file
 
-with logged(snakemake.log[0]) as log:
+with logged(snakemake.log[0]):
     models = {Path(path).stem: load_model_file(path) for path in snakemake.input.models}
-    files, images = image_arrays(read_table(snakemake.input.images))
-    labels = read_table(snakemake.input.labels)
-    predictions = predict_table(models, images, files).join(labels, on="file", how="left")
-    accuracy = accuracy_table(predictions, labels)
-    for model, n, correct, share in accuracy.iter_rows():
-        log.info("%s: %d of %d custom digits right (%.0f%%)", model, correct, n, 100 * share)
+    images, labels = read_table(snakemake.input.images), read_table(snakemake.input.labels)
+    predictions, accuracy = custom_predictions(models, images, labels)
     write_table(predictions, snakemake.output.predictions)
     write_table(accuracy, snakemake.output.accuracy)

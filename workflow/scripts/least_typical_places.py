@@ -6,14 +6,8 @@ from tidymnist.io.tables import read_table, write_table
 from tidymnist.tables.distances import least_typical
 
 with logged(snakemake.log[0]):
-    places = least_typical_places(
-        least_typical(read_table(snakemake.input.distances), snakemake.params.k),
-        read_table(snakemake.input.coordinates),
-        read_table(snakemake.input.tsne),
-        dimensions=snakemake.params.dimensions,
-        perplexity=snakemake.params.perplexity,
-        seed=snakemake.params.seed,
-        n_jobs=snakemake.threads,
-        sample=read_table(snakemake.input.sample),
-    )
+    tables = {name: read_table(path) for name, path in snakemake.input.items()}
+    chosen = least_typical(tables.pop("distances"), snakemake.params.k)
+    placing = {key: snakemake.params[key] for key in ("dimensions", "perplexity", "seed")}
+    places = least_typical_places(chosen, **tables, **placing, n_jobs=snakemake.threads)
     write_table(places, snakemake.output[0])

@@ -6,15 +6,7 @@ from tidymnist.io.tables import scan_table, write_table
 from tidymnist.tables.pixels import split_arrays
 
 with logged(snakemake.log[0]) as log:
-    point = snakemake.params.point
     _, images, labels = split_arrays(scan_table(snakemake.input.pixels), "train")
-    row = score_point(
-        point,
-        spec=snakemake.params.spec,
-        seed=snakemake.params.seed,
-        images=images,
-        labels=labels,
-        validation=snakemake.params.validation,
-    )
-    log.info("%s: validation accuracy %.4f", point.path, row["accuracy"][0])
+    row = score_point(**snakemake.params, images=images, labels=labels)
+    log.info("%s: validation accuracy %.4f", snakemake.params.point.path, row["accuracy"][0])
     write_table(row, snakemake.output[0])

@@ -185,6 +185,22 @@ def tsne_map(
     )
 
 
+def sampled_tsne_map(
+    coordinates: pl.DataFrame,
+    *,
+    size: int,
+    dimensions: int,
+    perplexity: float,
+    seed: int,
+    n_jobs: int = 1,
+) -> pl.DataFrame:
+    """The workflow's t-SNE map: :func:`tsne_map` of a seeded sample of ``size`` training
+    images (:func:`sample_instances`) of a PCA coordinates table."""
+    train = coordinates.filter(pl.col("split") == "train")
+    sample = train[sample_instances(train.height, size, seed)]
+    return tsne_map(sample, dimensions, perplexity, seed, n_jobs=n_jobs)
+
+
 def place_on_map(
     reference: pl.DataFrame,
     reference_coordinates: pl.DataFrame,

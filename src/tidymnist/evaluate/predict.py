@@ -1,5 +1,6 @@
 """Trained models applied to custom images, as tidy tables: a row per image per model."""
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -8,7 +9,10 @@ import polars as pl
 
 from tidymnist.core.digits import N_CLASSES, SIDE
 from tidymnist.core.naming import variant_columns
+from tidymnist.handwriting.custom import accuracy_table, image_arrays
 from tidymnist.models.pipelines import probabilities
+
+log = logging.getLogger(__name__)
 
 PREDICTIONS_SCHEMA = pl.Schema(
     {
@@ -105,3 +109,23 @@ def probabilities_table(
     return (
         variant_columns(table).select(PROBABILITIES_SCHEMA.names()).cast(dict(PROBABILITIES_SCHEMA))
     )
+
+
+def custom_predictions(
+    models: Mapping[str, Any], images: pl.DataFrame, labels: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every model's answer for each custom digit of an images table, with its label where
+    ``labels`` (the custom labels table) knows it, and each model's accuracy over the labelled
+    ones (:func:`tidymnist.handwriting.custom.accuracy_table`), which is logged."""
+    files, arrays = image_arrays(images)
+    predictions = predict_table(models, arrays, files).join(labels, on="file", how="left")
+    accuracy = accuracy_table(predictions, labels)
+    for row in accuracy.iter_rows(named=True):
+        log.info(
+            "%s: %d of %d custom digits right (%.0f%%)",
+            row["model"],
+            row["correct"],
+            row["n"],
+            100 * row["accuracy"],
+        )
+    return predictions, accuracy

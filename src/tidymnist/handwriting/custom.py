@@ -4,6 +4,8 @@ The images table has the pixel table's shape (one row per pixel per image), keye
 instead of split and instance, so the same models, maps and figures serve both.
 """
 
+import logging
+
 import numpy as np
 import polars as pl
 
@@ -18,8 +20,10 @@ from tidymnist.embed.maps import (
     place_on_map,
     project,
 )
-from tidymnist.handwriting.preprocess import to_mnist
-from tidymnist.io.custom import ERRORS_SCHEMA
+from tidymnist.handwriting.preprocess import preprocess_steps, thumbnail_table, to_mnist
+from tidymnist.io.custom import ERRORS_SCHEMA, LABELS_SCHEMA
+
+log = logging.getLogger(__name__)
 
 IMAGES_SCHEMA = pl.Schema(
     {
@@ -86,6 +90,45 @@ def images_table(files: list[str], images: np.ndarray, labels: pl.DataFrame | No
     else:
         frame = frame.join(labels, on="file", how="left")
     return frame.select(IMAGES_SCHEMA.names()).cast(IMAGES_SCHEMA)
+
+
+def custom_tables(
+    names: list[str],
+    originals: list[np.ndarray],
+    unreadable: pl.DataFrame,
+    labels: pl.DataFrame | None,
+    *,
+    show_steps: str | None,
+) -> dict[str, pl.DataFrame]:
+    """The custom digits' tables, from the files as :func:`tidymnist.io.custom.read_custom`
+    read them (``names``, ``originals`` and the ``unreadable`` ones) and the labels file's table
+    (or None): ``images`` and ``labels`` of the files that made it to MNIST's format,
+    ``thumbnails`` for the gallery, the preprocessing ``steps`` of the file ``show_steps`` (the
+    first when it is None or not among them) and ``errors``, every file skipped and why. Each
+    skipped file is logged as a warning."""
+    files, images, no_ink = prepare(names, originals)
+    errors = pl.concat([unreadable, no_ink]).sort("file")
+    for file, error in errors.iter_rows():
+        log.warning("skipped %s: %s", file, error)
+    labels = (labels if labels is not None else LABELS_SCHEMA.to_frame()).filter(
+        pl.col("file").is_in(files)
+    )
+    originals = [originals[names.index(file)] for file in files]
+    chosen = files.index(show_steps) if show_steps in files else 0
+    if show_steps is not None and show_steps not in files:
+        log.warning(
+            "show_steps: %s is not among the usable custom digits; showing %s",
+            show_steps,
+            files[0],
+        )
+    log.info("%d custom digits ready, %d skipped", len(files), errors.height)
+    return {
+        "images": images_table(files, images, labels),
+        "labels": labels,
+        "thumbnails": thumbnail_table(files, originals, images),
+        "steps": preprocess_steps(originals[chosen]).with_columns(file=pl.lit(files[chosen])),
+        "errors": errors,
+    }
 
 
 def image_arrays(table: pl.DataFrame) -> tuple[list[str], np.ndarray]:

@@ -26,7 +26,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from tidymnist.core.digits import N_PIXELS, SIDE
 from tidymnist.core.errors import TidyMnistError
-from tidymnist.core.grid import scale_pixels
+from tidymnist.core.grid import X, Y, scale_pixels
+from tidymnist.tables.pixels import split_arrays
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ ACTIVATION_SCHEMA = pl.Schema(
         "y": pl.UInt8,
         "value": pl.Float32,
     }
+)
+
+DIGITS_SCHEMA = pl.Schema(
+    {"image": pl.UInt32, "name": pl.String, "x": pl.UInt8, "y": pl.UInt8, "value": pl.UInt8}
 )
 
 
@@ -336,3 +341,37 @@ def activations(model, images: np.ndarray) -> pl.DataFrame:
             if index == max(layers):
                 break
     return pl.concat(frames)
+
+
+def digits_table(images: np.ndarray, names: Sequence[str]) -> pl.DataFrame:
+    """The digits whose feature maps are drawn, one row per pixel: image (0-based, as in
+    :func:`activations`), its name as a reader sees it, x, y and value (0-255)."""
+    n = len(images)
+    return pl.DataFrame(
+        {
+            "image": np.repeat(np.arange(n, dtype=np.uint32), N_PIXELS),
+            "name": np.repeat(np.asarray(names, dtype=object), N_PIXELS),
+            "x": np.tile(X, n),
+            "y": np.tile(Y, n),
+            "value": np.asarray(images, dtype=np.uint8).reshape(-1),
+        },
+        schema=DIGITS_SCHEMA,
+    )
+
+
+def feature_maps(
+    model,
+    pixels: pl.LazyFrame | pl.DataFrame,
+    instance: int,
+    custom: tuple[list[str], np.ndarray] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The :func:`activations` and the :func:`digits_table` of the test digit ``instance`` of a
+    pixel table and, given ``custom`` (files and images, as
+    :func:`tidymnist.handwriting.custom.image_arrays` gives them), of the first custom digit."""
+    _, images, labels = split_arrays(pixels, "test")
+    digits = [(images[instance], f"test digit #{instance}, a {labels[instance]}")]
+    if custom is not None:
+        files, arrays = custom
+        digits.append((arrays[0], f"your digit {files[0]}"))
+    stack = np.stack([array for array, _ in digits])
+    return activations(model, stack), digits_table(stack, [name for _, name in digits])

@@ -7,7 +7,8 @@ and pixel, so each image's 784 rows are contiguous and in pixel order.
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -64,6 +65,14 @@ def pixel_chunks(
         log.info(
             "pixels: %s images %d-%d of %d (%.0f%%)", split, start, stop - 1, n, 100 * stop / n
         )
+
+
+def dataset_chunks(splits: Sequence[Any]) -> Iterator[pl.DataFrame]:
+    """The long table of every split in turn, in pieces (:func:`pixel_chunks`); ``splits`` are
+    as :func:`tidymnist.io.dataset.load_files` reads them (name, images, labels)."""
+    log.info("verified %s", ", ".join(f"{s.name}: {len(s.labels)} images" for s in splits))
+    for split in splits:
+        yield from pixel_chunks(split.images, split.labels, split.name)
 
 
 def images_from_pixels(pixels: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
