@@ -73,10 +73,10 @@ def test_a_config_asks_for_its_enabled_models_in_the_study_order():
 
 def test_display_names_say_the_model_and_then_the_variant():
     assert display_name("knn") == "k-NN"
-    assert display_name("knn_deskewed") == "k-NN, deskewed"
+    assert display_name("knn_deskewed") == "k-NN (deskewed)"
     assert display_name("nearest_centroid") == "Nearest centroid"
-    assert display_name("nearest_centroid_deskewed", short=True) == "centroid, deskewed"
-    assert ModelVariant("cnn", Variant.DESKEWED).display == "CNN, deskewed"
+    assert display_name("nearest_centroid_deskewed", short=True) == "centroid (deskewed)"
+    assert ModelVariant("cnn", Variant.DESKEWED).display == "CNN (deskewed)"
     shown = [display_name(v) for v in ALL_VARIANTS]
     assert len(set(shown)) == len(shown)
     assert all("_" not in name for name in shown)
@@ -122,8 +122,8 @@ def test_display_columns_are_enums_in_the_study_order():
         family=naming.family_display_column(),
         variant=naming.variant_display_column(),
     )
-    assert shown["model"].to_list() == ["SVM", "k-NN\ndeskewed", "k-NN"]
-    assert shown.sort("model")["model"].to_list() == ["k-NN", "k-NN\ndeskewed", "SVM"]
+    assert shown["model"].to_list() == ["SVM", "k-NN\n(deskewed)", "k-NN"]
+    assert shown.sort("model")["model"].to_list() == ["k-NN", "k-NN\n(deskewed)", "SVM"]
     assert shown["family"].to_list() == ["SVM", "k-NN", "k-NN"]
     assert shown["variant"].to_list() == ["as is", "deskewed", "as is"]
     assert set(naming.FAMILY_DISPLAY_COLOURS) == set(shown["family"].dtype.categories)

@@ -129,6 +129,6 @@ def test_the_draw_page_colours_a_model_as_the_figures_do():
 def test_model_columns_list_only_the_models_present_in_the_study_order():
     frame = pl.DataFrame({"model": ["svm", "knn_deskewed", "knn"]})
     shown = model_columns(frame)
-    assert shown["model"].dtype == pl.Enum(["k-NN", "k-NN, deskewed", "SVM"])
+    assert shown["model"].dtype == pl.Enum(["k-NN", "k-NN (deskewed)", "SVM"])
     assert shown["family"].dtype == pl.Enum(["k-NN", "SVM"])  # a legend lists only these
     assert shown["variant"].to_list() == ["as is", "deskewed", "as is"]

@@ -129,7 +129,7 @@ class ModelVariant:
 
     @property
     def display(self) -> str:
-        """As a reader sees it: "k-NN", "k-NN, deskewed"."""
+        """As a reader sees it: "k-NN", "k-NN (deskewed)"."""
         return display_name(self)
 
     @property
@@ -181,13 +181,15 @@ def is_model(name: str) -> bool:
 
 
 def display_name(model: "str | ModelVariant", *, short: bool = False) -> str:
-    """A model as a reader sees it: "k-NN", "Nearest centroid, deskewed" (``short``:
-    "centroid, deskewed", for a line under a small image)."""
+    """A model as a reader sees it: "k-NN", "Nearest centroid (deskewed)" (``short``:
+    "centroid (deskewed)", for a line under a small image). The variant goes in brackets, not
+    after a comma, so that the name reads as one in a sentence ("the best, k-NN (deskewed),
+    is ...")."""
     variant = variant_of(model)
     base = (BASE_SHORT if short else BASE_DISPLAY)[variant.base]
     if variant.variant is Variant.AS_IS:
         return base
-    return f"{base}, {variant.variant.display}"
+    return f"{base} ({variant.variant.display})"
 
 
 def family_colour(model: "str | ModelVariant") -> str:
@@ -219,14 +221,14 @@ def variant_columns(frame: pl.DataFrame, column: str = "model") -> pl.DataFrame:
 def display_column(column: str = "model", *, short: bool = False, wrap: bool = False) -> pl.Expr:
     """An expression: a column of model names as display names, as an Enum in the study's
     order (so legends, facets and axes list the models as every other figure does); ``wrap``
-    puts each word on a line of its own ("Logistic\\nregression\\ndeskewed"), for a narrow
+    puts each word on a line of its own ("Logistic\\nregression\\n(deskewed)"), for a narrow
     facet strip."""
     shown = {v.name: _wrapped(display_name(v, short=short), wrap) for v in ALL_VARIANTS}
     return pl.col(column).replace_strict(shown, return_dtype=pl.Enum(list(shown.values())))
 
 
 def _wrapped(name: str, wrap: bool) -> str:
-    return "\n".join(name.replace(",", "").split()) if wrap else name
+    return "\n".join(name.split()) if wrap else name
 
 
 def family_display_column(column: str = "model") -> pl.Expr:

@@ -89,7 +89,7 @@ def digit_axes() -> list:
 
 
 def model_columns(frame: pl.DataFrame, *, wrap: bool = False) -> pl.DataFrame:
-    """``frame`` ready to draw by model: ``model`` as the reader sees it ("k-NN, deskewed"; with
+    """``frame`` ready to draw by model: ``model`` as the reader sees it ("k-NN (deskewed)"; with
     ``wrap``, a word a line), ``family`` (the base model's display name, the colour key) and
     ``variant`` ("as is", "deskewed": the shape and line type key), each an Enum in the study's
     order, all looked up from ``model`` (:mod:`tidymnist.core.naming`)."""
