@@ -13,6 +13,7 @@ from PIL import Image
 from tidymnist import figures as plots
 from tidymnist.core.digits import FASHION_NAMES
 from tidymnist.core.naming import BASE_MODELS, model_variants
+from tidymnist.embed.maps import MEAN_SCHEMA
 from tidymnist.evaluate.tables import (
     CONFUSION_SCHEMA,
     ERRORS_BY_TYPICALITY_SCHEMA,
@@ -22,7 +23,6 @@ from tidymnist.evaluate.tables import (
     PER_CLASS_SCHEMA,
     PREDICTIONS_SCHEMA,
 )
-from tidymnist.embed.maps import MEAN_SCHEMA
 from tidymnist.io.dataset import load_split
 from tidymnist.io.models import load_model
 from tidymnist.tables.centroids import SCHEMA as CENTROIDS
