@@ -254,7 +254,7 @@ def test_confusion_matrices_fill_is_the_share_of_each_true_label(confusion):
     # the strips say each model's accuracy, computed from the counts
     knn = confusion.filter(pl.col("model") == "knn")
     right = knn.filter(pl.col("label") == pl.col("predicted"))["n"].sum() / knn["n"].sum()
-    assert f"k-NN: {round(right * 100, 1)}% correct" in plot.data["strip"].cast(str).to_list()
+    assert f"k-NN\n{round(right * 100, 1)}% correct" in plot.data["strip"].cast(str).to_list()
     # the numbers are the errors only, and all of them
     counts = layer(plot, geom_text).geom.data
     assert (counts["label"] != counts["predicted"]).all()

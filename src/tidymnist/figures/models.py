@@ -149,11 +149,11 @@ def confusion_matrices(confusion: pl.DataFrame, class_names: Sequence[str]) -> g
         right=pl.col("n").filter(~pl.col("error")).sum() / pl.col("n").sum()
     )
     strips = (
-        accuracy.with_columns(shown=display_column("model"))
+        accuracy.with_columns(shown=display_column("model", short=True, wrap=True))
         .sort("shown")
         .select(
             "model",
-            strip=pl.format("{}: {}% correct", "shown", (pl.col("right") * 100).round(1)),
+            strip=pl.format("{}\n{}% correct", "shown", (pl.col("right") * 100).round(1)),
         )
     )
     order = pl.Enum(strips["strip"].to_list())
