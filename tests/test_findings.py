@@ -99,7 +99,7 @@ ERRORS = pl.DataFrame(
     }
 )
 CORRELATION = pl.DataFrame(
-    {"model": ["knn", "svm", "cnn"], "spearman_rho": [-0.62, -0.31, None]},
+    {"model": ["knn", "svm", "cnn", "svm_deskewed"], "spearman_rho": [-0.62, -0.31, None, np.nan]},
     schema_overrides={"spearman_rho": pl.Float64},
 )
 MISTAKES = pl.DataFrame(  # two pixel rows per mistake: each mistake is counted once
@@ -288,7 +288,7 @@ def test_error_rates_of_the_most_and_least_typical_bins():
     assert "error_rate_ratio" not in found  # a ratio to almost nothing says nothing
 
 
-def test_correlations_leave_out_models_without_one():
+def test_correlations_leave_out_models_without_one_or_without_spread():
     found = said("pair_confusions", pair_correlation=CORRELATION)
     assert found["rho_spread"] == "-0.62 (k-NN) to -0.31 (SVM)"
     assert found["rho_verdict"].startswith("negative but weak")

@@ -204,8 +204,8 @@ FIGURES = _records(
         "space",
         (8, 4.5),
         "Cumulative share of pixel variance kept by the first components.",
-        "{components_for_90} components keep 90% of the variance and {components_for_95} keep "
-        "95%, out of {n_components} pixels.",
+        "{components_for_90} of the {n_components} components keep 90% of the variance and "
+        "{components_for_95} keep 95%.",
     ),
     Figure(
         "tsne_map",

@@ -107,7 +107,12 @@ def errors_by_typicality(
 def pair_confusions(pair_correlation: pl.DataFrame, class_names: Sequence[str]) -> list[Finding]:
     """Spearman's rho between a pair's confusions and its centroids' distance: the lowest and
     highest over the models, and what they say."""
-    rhos = pair_correlation.drop_nulls("spearman_rho").sort("spearman_rho", "model")
+    # a model without one (null) or with no spread to rank (NaN) says nothing
+    rhos = (
+        pair_correlation.drop_nulls("spearman_rho")
+        .filter(pl.col("spearman_rho").is_not_nan())
+        .sort("spearman_rho", "model")
+    )
     if rhos.height == 0:
         return [
             Finding("rho_spread", "not measured"),
