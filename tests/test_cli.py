@@ -97,7 +97,7 @@ def test_bad_files_are_reported_one_by_one_and_stop_nothing(models_dir, images, 
     out, err = capsys.readouterr()
     assert code == 1
     table = pl.read_csv(io.StringIO(out))
-    assert table.columns == ["file", "model", "prediction", "probability"]
+    assert table.columns == ["file", "model", "base_model", "variant", "prediction", "probability"]
     # every good file, in sorted order, once per model
     assert table["file"].to_list() == [str(folder / n) for n in sorted(labels) for _ in MODELS]
     assert table["model"].to_list() == list(MODELS) * len(labels)
@@ -147,7 +147,14 @@ def test_json_to_a_file_and_missing_paths(models_dir, images, tmp_path, capsys):
     assert err.strip() == f"error: {tmp_path / 'nowhere.png'}: no such file or folder"
     records = json.loads(output.read_text())
     assert [r["model"] for r in records] == list(MODELS)
-    assert set(records[0]) == {"file", "model", "prediction", "probability"}
+    assert set(records[0]) == {
+        "file",
+        "model",
+        "base_model",
+        "variant",
+        "prediction",
+        "probability",
+    }
 
 
 def test_no_models_and_usage_errors_exit_2(images, tmp_path, capsys):
@@ -178,5 +185,5 @@ def test_python_dash_m_runs_the_same_command(models_dir, images):
         check=False,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines()[0] == "file,model,prediction,probability"
+    assert run.stdout.splitlines()[0] == "file,model,base_model,variant,prediction,probability"
     assert len(run.stdout.splitlines()) == 1 + len(MODELS)
