@@ -16,6 +16,7 @@ import jinja2
 import polars as pl
 from great_tables import GT
 
+from tidymnist.core.naming import display_column
 from tidymnist.figures.registry import FIGURES, Figure
 from tidymnist.findings import fill, texts
 
@@ -272,7 +273,12 @@ def build_context(
                     + "</div>",
                 },
             )
-            per_class = tables["per_class"].pivot(on="model", index="label", values="f1")
+            per_class = (  # a column per model, named and ordered as in the figures
+                tables["per_class"]
+                .with_columns(display_column("model"))
+                .sort("model", "label")
+                .pivot(on="model", index="label", values="f1")
+            )
             after = (
                 [b["name"] for b in blocks].index("per_class_f1") + 1
                 if "per_class_f1" in figures
