@@ -10,8 +10,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 def copy_project(dest: Path) -> Path:
     """The workflow's files (not results/ or .snakemake/) copied into ``dest``."""
-    shutil.copy(REPO / "config.yaml", dest / "config.yaml")
+    for name in ("Snakefile", "config.yaml"):
+        shutil.copy(REPO / name, dest / name)
     shutil.copytree(REPO / "workflow", dest / "workflow")
+    (dest / "profiles").symlink_to("workflow/profiles")  # where Snakemake finds the profile
     shutil.copytree(REPO / ".test", dest / ".test")
     return dest
 
