@@ -46,6 +46,12 @@ def pc_names(n: int) -> list[str]:
     return [f"pc{i}" for i in range(1, n + 1)]
 
 
+def coordinates_schema(n: int) -> pl.Schema:
+    """The columns of :func:`coordinates_table` with ``n`` components."""
+    keys = {"split": pl.Enum(SPLITS), "instance": pl.UInt32, "label": pl.UInt8}
+    return pl.Schema({**keys, **dict.fromkeys(pc_names(n), pl.Float32)})
+
+
 def fit_pca(images: np.ndarray) -> PCA:
     """PCA of raw training images (scaled to 0-1), all 784 components, solved exactly through
     the covariance matrix (fast when there are many more images than pixels)."""

@@ -9,6 +9,7 @@ import polars as pl
 
 from tidymnist.core.digits import LABELS
 from tidymnist.core.naming import variant_columns
+from tidymnist.tables.pixels import selected_schema
 
 PREDICTIONS_SCHEMA = pl.Schema(
     {
@@ -278,6 +279,22 @@ def most_confident_mistakes(predictions: pl.DataFrame, k: int) -> pl.DataFrame:
         .filter(pl.col("rank") <= k)
         .sort("model", "rank")
     )
+
+
+MISTAKE_KEYS_SCHEMA = pl.Schema(
+    {
+        "split": pl.String,
+        "instance": pl.UInt32,
+        "model": pl.String,
+        "base_model": pl.String,
+        "variant": pl.String,
+        "rank": pl.UInt32,
+        "predicted": pl.UInt8,
+        "probability": pl.Float64,
+    }
+)
+# The pixel rows of each model's surest mistakes (tidymnist.tables.pixels.select_images).
+MISTAKE_PIXELS_SCHEMA = selected_schema(MISTAKE_KEYS_SCHEMA)
 
 
 def mistake_keys(predictions: pl.DataFrame, k: int) -> pl.DataFrame:

@@ -73,3 +73,24 @@ def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pl.
 
 def scan_table(path: str | os.PathLike) -> pl.LazyFrame:
     return pl.scan_parquet(path)
+
+
+def read_tables(paths: Iterable[str | os.PathLike]) -> dict[str, pl.DataFrame]:
+    """Tables by their file's stem (``results/tables/metrics.parquet`` -> ``metrics``)."""
+    return {Path(path).stem: read_table(path) for path in paths}
+
+
+def read_benchmarks(paths: Iterable[str | os.PathLike]) -> dict[str, pl.DataFrame]:
+    """Snakemake's benchmark files (tab-separated) by their file's stem."""
+    return {Path(path).stem: pl.read_csv(path, separator="\t") for path in paths}
+
+
+def read_files(paths: Iterable[str | os.PathLike]) -> dict[str, bytes]:
+    """Each file's bytes (a figure's PNG, say) by its stem."""
+    return {Path(path).stem: Path(path).read_bytes() for path in paths}
+
+
+def write_text(text: str, path: str | os.PathLike) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

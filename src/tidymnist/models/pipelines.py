@@ -181,6 +181,11 @@ def probabilities(model: Pipeline, images: np.ndarray) -> np.ndarray | None:
     return full
 
 
+COEFFICIENTS_SCHEMA = pl.Schema(
+    {"label": pl.UInt8, "pixel": pl.UInt16, "x": pl.UInt8, "y": pl.UInt8, "coefficient": pl.Float32}
+)
+
+
 def coefficients(model: Pipeline) -> pl.DataFrame:
     """A logistic regression's weights as a tidy table: label, pixel, x, y, coefficient."""
     weights = model[-1].coef_

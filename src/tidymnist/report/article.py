@@ -14,11 +14,13 @@ from typing import Any
 
 import jinja2
 import polars as pl
+import yaml
 from great_tables import GT
 
 from tidymnist.core.naming import display_column
 from tidymnist.figures.registry import FIGURES, Figure
 from tidymnist.findings import fill, texts
+from tidymnist.io.provenance import git_commit, now, package_versions
 
 
 def data_uri(png: bytes) -> str:
@@ -189,6 +191,40 @@ def figure_block(record: Figure, png: bytes, said: str, width_px: int) -> dict[s
         "caption": said,
         "width": width_px,
     }
+
+
+def report_page(
+    *,
+    dataset_name: str,
+    figures: Mapping[str, bytes],
+    sizes: Mapping[str, Sequence[float]],
+    tables: Mapping[str, pl.DataFrame],
+    findings: pl.DataFrame,
+    benchmarks: Mapping[str, pl.DataFrame],
+    config: Mapping[str, Any],
+    draw_page: bool = False,
+) -> str:
+    """The whole report as one HTML page, with this run's provenance (date, commit, package
+    versions, time per step from Snakemake's ``benchmarks``, the ``config`` as YAML)."""
+    versions = package_versions()
+    provenance = {
+        "date": now(),
+        "commit": git_commit(),
+        "tidymnist": versions.filter(pl.col("package") == "tidymnist")["version"][0],
+        "versions": versions,
+        "timings": stage_timings(benchmarks),
+        "config": yaml.safe_dump(dict(config), sort_keys=False),
+    }
+    context = build_context(
+        dataset_name=dataset_name,
+        figures=figures,
+        figure_widths={name: round(size[0] * 100) for name, size in sizes.items()},
+        tables=tables,
+        findings=findings,
+        provenance=provenance,
+        draw_page=draw_page,
+    )
+    return render(context)
 
 
 def build_context(

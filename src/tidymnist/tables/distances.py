@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from tidymnist.core.digits import N_CLASSES, N_PIXELS
+from tidymnist.tables.pixels import selected_schema
 
 SCHEMA = pl.Schema(
     {
@@ -18,6 +19,8 @@ SCHEMA = pl.Schema(
         "rank": pl.UInt32,
     }
 )
+# The pixel rows of the least typical images (tidymnist.tables.pixels.select_images).
+LEAST_TYPICAL_PIXELS_SCHEMA = selected_schema(SCHEMA)
 
 
 # Squared differences are summed in fixed point: 2^30 units per grey level squared. The largest

@@ -86,6 +86,13 @@ def images_from_pixels(pixels: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
+def selected_schema(keys: pl.Schema) -> pl.Schema:
+    """The columns of :func:`select_images`: the pixel table's, then the other columns of keys
+    with this schema (``split``, ``instance`` and ``label`` are the pixel table's own)."""
+    extra = {name: dtype for name, dtype in keys.items() if name not in SCHEMA}
+    return pl.Schema({**SCHEMA, **extra})
+
+
 def select_images(pixels: pl.LazyFrame | pl.DataFrame, images: pl.DataFrame) -> pl.DataFrame:
     """The pixel rows of the images named in ``images`` (by split and instance), with the other
     columns of ``images`` (a rank, a distance ...) carried along."""
