@@ -21,7 +21,7 @@ from tidymnist.embed.maps import (
     coordinates_schema,
 )
 from tidymnist.embed.maps import PLACES_SCHEMA as LEAST_TYPICAL_PLACES
-from tidymnist.evaluate.predict import PREDICTIONS_SCHEMA as CUSTOM_PREDICTIONS
+from tidymnist.evaluate.predict import CUSTOM_PREDICTIONS_SCHEMA as CUSTOM_PREDICTIONS
 from tidymnist.evaluate.sweep import SCHEMA as SWEEP
 from tidymnist.evaluate.tables import (
     CONFUSION_SCHEMA,
@@ -37,9 +37,10 @@ from tidymnist.evaluate.tables import (
 from tidymnist.figures.registry import FIGURES
 from tidymnist.findings.table import SCHEMA as FINDINGS
 from tidymnist.handwriting.custom import ACCURACY_SCHEMA as CUSTOM_ACCURACY
+from tidymnist.handwriting.custom import CUSTOM_STEPS_SCHEMA
 from tidymnist.handwriting.custom import IMAGES_SCHEMA as CUSTOM_IMAGES
 from tidymnist.handwriting.custom import PLACES_SCHEMA as CUSTOM_PLACES
-from tidymnist.handwriting.preprocess import STEPS_SCHEMA, THUMBNAIL_SCHEMA
+from tidymnist.handwriting.preprocess import THUMBNAIL_SCHEMA
 from tidymnist.io.custom import ERRORS_SCHEMA as CUSTOM_ERRORS
 from tidymnist.io.custom import LABELS_SCHEMA as CUSTOM_LABELS
 from tidymnist.io.dataset import FILES_SCHEMA, load_split
@@ -58,7 +59,11 @@ from workflow_runner import REPO, copy_project, snakemake
 pytestmark = pytest.mark.workflow
 
 TEST_CONFIG = ".test/config.yaml"
-PCA_COMPONENTS = yaml.safe_load((REPO / TEST_CONFIG).read_text())["embed"]["pca_components"]
+# the test config keeps config.yaml's number of PCA coordinates unless it sets its own
+PCA_COMPONENTS = {
+    **yaml.safe_load((REPO / "config.yaml").read_text())["embed"],
+    **yaml.safe_load((REPO / TEST_CONFIG).read_text()).get("embed", {}),
+}["pca_components"]
 # Every table the workflow writes, by its path under results/ (<model> for each model's folder):
 # a table the workflow writes and this list lacks fails the test below.
 TABLES = {
@@ -91,12 +96,13 @@ TABLES = {
     "tables/mistake_pixels": MISTAKE_PIXELS_SCHEMA,
     "tables/coefficients": COEFFICIENTS_SCHEMA,
     "tables/sweep": SWEEP,
+    "sweep/<point>": SWEEP,
     "tables/cnn_activations": ACTIVATION_SCHEMA,
     "tables/cnn_digits": DIGITS_SCHEMA,
     "tables/custom_images": CUSTOM_IMAGES,
     "tables/custom_labels": CUSTOM_LABELS,
     "tables/custom_errors": CUSTOM_ERRORS,
-    "tables/custom_steps": STEPS_SCHEMA,
+    "tables/custom_steps": CUSTOM_STEPS_SCHEMA,
     "tables/custom_thumbnails": THUMBNAIL_SCHEMA,
     "tables/custom_predictions": CUSTOM_PREDICTIONS,
     "tables/custom_accuracy": CUSTOM_ACCURACY,
@@ -119,6 +125,8 @@ def documented_as(path: Path) -> str:
         return f"evaluation/<model>/{parts[-1]}"
     if parts[0] == "findings":
         return "findings/<figure>"
+    if parts[0] == "sweep":
+        return "sweep/<point>"
     return "/".join(parts)
 
 
@@ -225,8 +233,17 @@ def test_changing_one_value_reruns_only_what_it_affects(built):
         if len(line.split()) == 2 and line.split()[1].isdigit() and line.split()[0] != "total"
     )
     # the least typical digits, their places on the maps, the two figures that show them, the
-    # report and the target rule: no table upstream of them, no model
-    expected = {"least_typical": 1, "least_typical_places": 1, "figure": 2, "report": 1, "all": 1}
+    # findings of the one of them that states numbers (where they landed) and the gathered
+    # findings, the report and the target rule: no table upstream of them, no model
+    expected = {
+        "least_typical": 1,
+        "least_typical_places": 1,
+        "figure": 2,
+        "findings": 1,
+        "findings_table": 1,
+        "report": 1,
+        "all": 1,
+    }
     assert jobs == expected
 
 

@@ -24,6 +24,8 @@ PREDICTIONS_SCHEMA = pl.Schema(
         "probability": pl.Float64,
     }
 )
+# custom_predictions: the predictions with each digit's label where the labels file gives one
+CUSTOM_PREDICTIONS_SCHEMA = pl.Schema({**PREDICTIONS_SCHEMA, "label": pl.UInt8})
 PROBABILITIES_SCHEMA = pl.Schema(
     {
         "file": pl.String,
@@ -119,6 +121,7 @@ def custom_predictions(
     ones (:func:`tidymnist.handwriting.custom.accuracy_table`), which is logged."""
     files, arrays = image_arrays(images)
     predictions = predict_table(models, arrays, files).join(labels, on="file", how="left")
+    predictions = predictions.cast(dict(CUSTOM_PREDICTIONS_SCHEMA))
     accuracy = accuracy_table(predictions, labels)
     for row in accuracy.iter_rows(named=True):
         log.info(

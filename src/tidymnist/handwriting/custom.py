@@ -20,11 +20,18 @@ from tidymnist.embed.maps import (
     place_on_map,
     project,
 )
-from tidymnist.handwriting.preprocess import preprocess_steps, thumbnail_table, to_mnist
+from tidymnist.handwriting.preprocess import (
+    STEPS_SCHEMA,
+    preprocess_steps,
+    thumbnail_table,
+    to_mnist,
+)
 from tidymnist.io.custom import ERRORS_SCHEMA, LABELS_SCHEMA
 
 log = logging.getLogger(__name__)
 
+# custom_steps: the preprocessing steps of one file, named
+CUSTOM_STEPS_SCHEMA = pl.Schema({**STEPS_SCHEMA, "file": pl.String})
 IMAGES_SCHEMA = pl.Schema(
     {
         "file": pl.String,
@@ -126,7 +133,9 @@ def custom_tables(
         "images": images_table(files, images, labels),
         "labels": labels,
         "thumbnails": thumbnail_table(files, originals, images),
-        "steps": preprocess_steps(originals[chosen]).with_columns(file=pl.lit(files[chosen])),
+        "steps": preprocess_steps(originals[chosen])
+        .with_columns(file=pl.lit(files[chosen]))
+        .cast(dict(CUSTOM_STEPS_SCHEMA)),
         "errors": errors,
     }
 
