@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from tidymnist.core import naming
+from tidymnist.core.extras import TorchMissingError, cnn_enabled, installed_version
 from tidymnist.core.naming import (
     ALL_VARIANTS,
     BASE_MODELS,
@@ -13,7 +14,9 @@ from tidymnist.core.naming import (
     ModelVariant,
     UnknownModelError,
     Variant,
+    compared,
     display_name,
+    enabled_models,
     model_variants,
     sort_models,
     variant_columns,
@@ -50,25 +53,45 @@ def test_a_config_asks_for_its_enabled_models_in_the_study_order():
     models = {
         "svm": {"enabled": True},
         "knn": {"enabled": True},
-        "cnn": {"enabled": False},
+        "cnn": {"enabled": "auto"},
         "nearest_centroid": {"enabled": True},
+        "neural_network": {"enabled": False},
     }
-    assert [v.name for v in model_variants(models, "off")] == ["nearest_centroid", "knn", "svm"]
-    assert [v.name for v in model_variants(models, "on")] == [
+    assert enabled_models(models, cnn=False) == ["nearest_centroid", "knn", "svm"]
+    enabled = enabled_models(models, cnn=True)
+    assert enabled == ["nearest_centroid", "knn", "svm", "cnn"]
+    assert [v.name for v in model_variants(enabled, "off")] == enabled
+    assert [v.name for v in model_variants(enabled, "on")] == [
         "nearest_centroid_deskewed",
         "knn_deskewed",
         "svm_deskewed",
+        "cnn_deskewed",
     ]
-    assert [v.name for v in model_variants(models, "compare")] == [
+    both = model_variants(enabled, "compare", compare=["svm", "knn", "nearest_centroid"])
+    assert [v.name for v in both] == [
         "nearest_centroid",
         "nearest_centroid_deskewed",
         "knn",
         "knn_deskewed",
         "svm",
         "svm_deskewed",
+        "cnn",  # not in compare: as it is only
     ]
+    assert compared(both) == ["nearest_centroid", "knn", "svm"]
+    assert compared(model_variants(enabled, "on")) == []
     with pytest.raises(ValueError, match="deskew: 'both'"):
-        model_variants(models, "both")
+        model_variants(enabled, "both")
+
+
+def test_the_cnn_runs_where_pytorch_is_unless_the_config_says_otherwise():
+    assert cnn_enabled("auto", installed=True) is True
+    assert cnn_enabled("auto", installed=False) is False
+    assert cnn_enabled(False, installed=True) is False
+    assert cnn_enabled(True, installed=True) is True
+    with pytest.raises(TorchMissingError, match=r"enabled is true.*uv pip install torch"):
+        cnn_enabled(True, installed=False)
+    assert installed_version("no_such_package_here") is None
+    assert installed_version("polars") == pl.__version__
 
 
 def test_display_names_say_the_model_and_then_the_variant():

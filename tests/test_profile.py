@@ -122,13 +122,13 @@ def test_every_slurm_job_carries_the_workflow_profiles_resources(slurm_run):
 
 
 @pytest.mark.slow  # a dry run of the whole DAG: about 20 s
-def test_each_sweep_point_is_its_own_job(slurm_run):
+def test_each_swept_setting_is_its_own_job(slurm_run):
     # Snakemake merges --configfile into config.yaml key by key, so both files' grids are swept
     grid = yaml.safe_load((REPO / "config.yaml").read_text())["sweep"]["grid"]
     for model, settings in yaml.safe_load((REPO / ".test/config.yaml").read_text())["sweep"][
         "grid"
     ].items():
         grid[model] = {**grid.get(model, {}), **settings}
-    points = sum(len(values) for settings in grid.values() for values in settings.values())
-    assert points >= 2
-    assert len([job for job in jobs(slurm_run) if job["rule"] == "sweep_point"]) == points
+    settings = sum(len(values) for values in grid.values())
+    assert settings >= 2
+    assert len([job for job in jobs(slurm_run) if job["rule"] == "sweep_setting"]) == settings

@@ -11,6 +11,7 @@ from tidymnist.findings import figure_findings, gather
 from tidymnist.findings.table import MissingFindingError
 from tidymnist.report.article import (
     build_context,
+    cnn_said,
     data_uri,
     html_table,
     render,
@@ -30,19 +31,19 @@ def test_steps_are_gathered_into_stages_in_workflow_order():
             "fit_svm": bench(50, 1900),
             "fit_knn": bench(7, 1800),
             "pixels": bench(4, 460),
-            "figure_centroids": bench(6, 330),
+            "figures_data": bench(6, 330),
             "tsne": bench(31, 380),
         }
     )
-    assert timings["step"].to_list() == ["fit_svm", "tsne", "fit_knn", "figure_centroids", "pixels"]
+    assert timings["step"].to_list() == ["fit_svm", "tsne", "fit_knn", "figures_data", "pixels"]
     summary = stage_summary(timings)
     assert summary.select("stage", "steps", "seconds", "peak_memory_mb").rows() == [
         ("read, verify, pixel table", 1, 4.0, 460.0),
         ("space of digits", 1, 31.0, 380.0),
-        ("models: fit", 2, 57.0, 1900.0),
+        ("models: fit and predict", 2, 57.0, 1900.0),
         ("figures", 1, 6.0, 330.0),
     ]
-    assert stage_of("evaluate_neural_network") == "models: predict"
+    assert stage_of("evaluation") == "models: evaluation"
 
 
 def test_figures_are_embedded_and_tables_are_html():
@@ -158,3 +159,21 @@ def test_the_models_section_has_its_tables_beside_its_figures():
 def test_a_caption_without_its_findings_is_an_error_naming_the_finding():
     with pytest.raises(MissingFindingError, match="most_alike_label"):
         context(["distance_boxplots"], {}, gather([]))
+
+
+def test_the_report_says_whether_the_cnn_ran_and_how_to_add_it():
+    skipped = cnn_said({"setting": "auto", "trained": False, "torch": None})
+    assert skipped["provenance"] == (
+        "PyTorch is not installed and models.cnn.enabled is auto, so the CNN was not trained."
+    )
+    assert "skipped because PyTorch is not installed" in skipped["models"]
+    assert "uv pip install torch --index-url" in skipped["models"]
+    trained = cnn_said({"setting": "auto", "trained": True, "torch": "2.13.0+cpu"})
+    assert trained == {
+        "provenance": "PyTorch 2.13.0+cpu is installed and models.cnn.enabled is auto, "
+        "so the CNN was trained."
+    }
+    off = cnn_said({"setting": False, "trained": False, "torch": "2.13.0+cpu"})
+    assert "models" not in off  # turned off on purpose: nothing to add
+    assert off["provenance"].endswith("is false, so the CNN was not trained.")
+    assert cnn_said(None) == {}

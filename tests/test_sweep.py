@@ -10,7 +10,8 @@ import yaml
 from sklearn.neighbors import KNeighborsClassifier
 
 from tidymnist.core.config import ConfigError
-from tidymnist.evaluate.sweep import SCHEMA, Point, gather, holdout, score_point, sweep_points
+from tidymnist.evaluate.grid import Point, sweep_points
+from tidymnist.evaluate.sweep import SCHEMA, gather, holdout, score_point, score_setting
 from tidymnist.io.dataset import load_split
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,6 +96,23 @@ def test_a_point_scores_the_model_it_names(test_data_dir, models):
     assert (row["n_train"][0], row["n_validation"][0]) == (500, 100)
     assert json.loads(row["value"][0]) == 1
     assert row["configured"][0] is False  # the config uses 4 neighbours
+
+
+def test_a_setting_scores_each_of_its_points_as_one_would_alone(test_data_dir, models):
+    train = load_split(test_data_dir, "train")
+    context = {
+        "spec": {**models["knn"], "pca_components": None},
+        "seed": 42,
+        "images": train.images,
+        "labels": train.labels,
+        "validation": 100,
+    }
+    points = [Point("knn", "n_neighbors", k, i) for i, k in enumerate([5, 1])]
+    together = score_setting(points, **context)
+    alone = gather([score_point(point, **context) for point in points])
+    timing = ["fit_seconds"]
+    assert together.drop(timing).equals(alone.drop(timing))
+    assert together["value"].to_list() == ["5", "1"]  # config order
 
 
 def test_gather_orders_points_as_configured():

@@ -1,7 +1,6 @@
 """The whole workflow on the synthetic .test/ data and on a slice of the real MNIST."""
 
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -10,9 +9,9 @@ import pytest
 import yaml
 from PIL import Image
 
-from tidymnist import figures as plots
 from tidymnist.core.digits import FASHION_NAMES
-from tidymnist.core.naming import BASE_MODELS, model_variants
+from tidymnist.core.extras import cnn_extra_installed
+from tidymnist.core.naming import VARIANTS_BY_NAME
 from tidymnist.embed.maps import (
     LOADINGS_SCHEMA,
     MAP_SCHEMA,
@@ -34,6 +33,7 @@ from tidymnist.evaluate.tables import (
     PER_CLASS_SCHEMA,
     PREDICTIONS_SCHEMA,
 )
+from tidymnist.figures.explore import centroid_tiles
 from tidymnist.figures.registry import FIGURES
 from tidymnist.findings.table import SCHEMA as FINDINGS
 from tidymnist.handwriting.custom import ACCURACY_SCHEMA as CUSTOM_ACCURACY
@@ -54,7 +54,7 @@ from tidymnist.tables.histogram import SCHEMA as VALUE_COUNTS
 from tidymnist.tables.label_summary import SCHEMA as LABEL_SUMMARY
 from tidymnist.tables.pairwise import DIFFERENCES_SCHEMA, SEPARABILITY_SCHEMA
 from tidymnist.tables.pixels import SCHEMA as PIXELS
-from workflow_runner import REPO, copy_project, snakemake
+from workflow_runner import REPO, copy_project, planned_jobs, snakemake, trained_models
 
 pytestmark = pytest.mark.workflow
 
@@ -96,7 +96,7 @@ TABLES = {
     "tables/mistake_pixels": MISTAKE_PIXELS_SCHEMA,
     "tables/coefficients": COEFFICIENTS_SCHEMA,
     "tables/sweep": SWEEP,
-    "sweep/<point>": SWEEP,
+    "sweep/<setting>": SWEEP,
     "tables/cnn_activations": ACTIVATION_SCHEMA,
     "tables/cnn_digits": DIGITS_SCHEMA,
     "tables/custom_images": CUSTOM_IMAGES,
@@ -107,26 +107,24 @@ TABLES = {
     "tables/custom_predictions": CUSTOM_PREDICTIONS,
     "tables/custom_accuracy": CUSTOM_ACCURACY,
     "tables/custom_places": CUSTOM_PLACES,
-    "findings/<figure>": FINDINGS,
+    "findings/<section>": FINDINGS,
     "tables/findings": FINDINGS,
 }
 TEST_IMAGES = 200
-# The test config trains every model but the CNN (an optional extra), each as is and deskewed.
-TRAINED = [
-    v.name for v in model_variants({b: {"enabled": b != "cnn"} for b in BASE_MODELS}, "compare")
-]
+# The test config trains every model (the CNN where PyTorch is installed), most both ways.
+TRAINED = trained_models()
 
 
 def documented_as(path: Path) -> str:
-    """A written table's key in TABLES: its path under results/, with the model or figure
-    folder's name generalised."""
+    """A written table's key in TABLES: its path under results/, with the model's, the
+    section's or the sweep point's name generalised."""
     parts = path.with_suffix("").parts
     if parts[0] == "evaluation":
         return f"evaluation/<model>/{parts[-1]}"
     if parts[0] == "findings":
-        return "findings/<figure>"
+        return "findings/<section>"
     if parts[0] == "sweep":
-        return "sweep/<point>"
+        return "sweep/<setting>"
     return "/".join(parts)
 
 
@@ -175,7 +173,7 @@ def test_every_model_is_trained_and_evaluated_consistently(built):
 def test_saved_models_reload_and_give_the_evaluated_predictions(built):
     test = load_split(built / ".test/data", "test")
     predictions = table(built, "predictions")
-    for name in TRAINED:
+    for name in (n for n in TRAINED if VARIANTS_BY_NAME[n].base != "cnn"):  # the CNN: below
         model = load_model(built / "results" / "models" / f"{name}.skops")
         expected = predictions.filter(pl.col("model") == name).sort("instance")["predicted"]
         assert model.predict(test.images).tolist() == expected.to_list(), name
@@ -192,8 +190,9 @@ def test_least_typical_and_sample_tables_follow_the_config(built):
 def test_figures_are_pngs_of_the_configured_size(built):
     dpi = yaml.safe_load((REPO / TEST_CONFIG).read_text())["figures"]["dpi"]
     drawn = {path.stem for path in (built / "results/figures").glob("*.png")}
-    # every figure of the registry is drawn, but the CNN's (the test config leaves the CNN off)
-    assert drawn == set(FIGURES) - {"feature_maps", "custom_feature_maps"}
+    # every figure of the registry is drawn (the CNN's where PyTorch is installed)
+    cnn_figures = {"feature_maps", "custom_feature_maps"}
+    assert drawn == set(FIGURES) - (set() if cnn_extra_installed() else cnn_figures)
     for name in sorted(drawn):
         width, height = FIGURES[name].size
         with Image.open(built / "results" / "figures" / f"{name}.png") as image:
@@ -216,30 +215,15 @@ def test_second_run_has_nothing_to_do(built):
 
 
 def test_changing_one_value_reruns_only_what_it_affects(built):
-    dry = snakemake(
-        built,
-        "--configfile",
-        TEST_CONFIG,
-        "-n",
-        "--quiet",
-        "rules",
-        "--config",
-        "explore={least_typical: 3}",
-    )
-    assert dry.returncode == 0, dry.stderr
-    jobs = dict(
-        (line.split()[0], int(line.split()[1]))
-        for line in dry.stdout.splitlines()
-        if len(line.split()) == 2 and line.split()[1].isdigit() and line.split()[0] != "total"
-    )
-    # the least typical digits, their places on the maps, the two figures that show them, the
-    # findings of the one of them that states numbers (where they landed) and the gathered
-    # findings, the report and the target rule: no table upstream of them, no model
+    jobs = planned_jobs(built, "--config", "explore={least_typical: 3}")
+    # the least typical digits, their places on the maps, the two sections whose figures show
+    # them (with their findings), the gathered findings, the report and the target rule: no
+    # table upstream of them, no model
     expected = {
         "least_typical": 1,
         "least_typical_places": 1,
-        "figure": 2,
-        "findings": 1,
+        "figures_data": 1,
+        "figures_space": 1,
         "findings_table": 1,
         "report": 1,
         "all": 1,
@@ -341,19 +325,17 @@ def test_fashion_mnist_runs_through_the_workflow_with_its_class_names(tmp_path):
     run = snakemake(
         project,
         "results/tables/centroids.parquet",
-        "results/figures/centroids.png",
         "--configfile",
         "workflow/presets/fashion-mnist.yaml",
         "--config",
         "max_images={train: 2000, test: 300}",
-        "figures={dpi: 50}",
     )
     assert run.returncode == 0, run.stderr[-3000:]
     files = pl.read_parquet(project / "results/tables/files.parquet")
     assert files["sha256"].str.starts_with("c59f468a").any()  # the Fashion training images
     centroids = pl.read_parquet(project / "results/tables/centroids.parquet")
     names = yaml.safe_load((REPO / "workflow/presets/fashion-mnist.yaml").read_text())
-    drawn = plots.centroid_tiles(centroids, names["class_names"]).data
+    drawn = centroid_tiles(centroids, names["class_names"]).data
     assert set(drawn["class"].unique()) == set(FASHION_NAMES)
 
 
@@ -415,25 +397,26 @@ def test_the_draw_page_carries_the_light_models(built):
     assert 'href="draw.html"' in (built / "results/report.html").read_text()
 
 
-def test_the_cnn_rule_trains_and_joins_the_evaluation(built, tmp_path):
+def test_a_changed_figure_size_redraws_its_own_section_only(built):
+    jobs = planned_jobs(built, "--config", "figures={size: {centroids: [6, 3]}}")
+    assert jobs == {"figures_data": 1, "findings_table": 1, "report": 1, "all": 1}
+
+
+def test_without_the_cnn_no_other_model_is_refitted_or_reevaluated(built):
+    pytest.importorskip("torch", reason="PyTorch (the optional cnn extra) is not installed")
+    jobs = planned_jobs(built, "--config", "models={cnn: {enabled: false}}")
+    # the gathered tables lose the CNN's rows; each other model's own jobs stay as they were
+    assert not {"fit_model", "sweep_setting", "fit_cnn"} & set(jobs)
+    assert jobs["evaluation"] == 1
+
+
+def test_the_cnn_is_trained_where_pytorch_is_installed_and_joins_the_evaluation(built):
     pytest.importorskip("torch", reason="PyTorch (the optional cnn extra) is not installed")
     from tidymnist.models.cnn_file import load_cnn  # noqa: PLC0415 (needs torch)
 
-    built = shutil.copytree(built, tmp_path / "project", symlinks=True)  # keep `built` as it was
-    run = snakemake(
-        built,
-        "--configfile",
-        TEST_CONFIG,
-        "--config",
-        "models={cnn: {enabled: true}}",
-        "--",
-        "results/tables/metrics.parquet",
-        "results/figures/feature_maps.png",
-        "results/figures/custom_feature_maps.png",
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     metrics = dict(table(built, "metrics").select("model", "accuracy").iter_rows())
-    assert {"cnn", "cnn_deskewed"} <= set(metrics)
+    assert "cnn" in metrics  # models.cnn.enabled: auto, and PyTorch is here
+    assert "cnn_deskewed" not in metrics  # deskew_compare leaves the CNN out by default
     assert metrics["cnn"] > 0.5  # two short epochs on the synthetic digits; chance is 0.1
     test = load_split(built / ".test/data", "test")
     reloaded = load_cnn(built / "results/models/cnn.safetensors")

@@ -5,6 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
+from tidymnist.core.extras import cnn_extra_installed
+from tidymnist.core.naming import BASE_MODELS, model_variants
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -27,3 +32,24 @@ def snakemake(project: Path, *args: str) -> subprocess.CompletedProcess:
         check=False,
         timeout=1200,
     )
+
+
+def trained_models() -> list[str]:
+    """The models the .test/ config trains: every model (the CNN where PyTorch is installed, as
+    its "auto" says), each deskewed too where the schema's default deskew_compare names it."""
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+    compare = schema["properties"]["deskew_compare"]["default"]
+    enabled = [base for base in BASE_MODELS if base != "cnn" or cnn_extra_installed()]
+    return [variant.name for variant in model_variants(enabled, "compare", compare)]
+
+
+def planned_jobs(project: Path, *args: str) -> dict[str, int]:
+    """How many jobs of each rule a dry run of the .test/ config with ``args`` would run."""
+    dry = snakemake(project, "--configfile", ".test/config.yaml", "-n", "--quiet", "rules", *args)
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    counts = (line.split() for line in dry.stdout.splitlines())
+    return {
+        words[0]: int(words[1])
+        for words in counts
+        if len(words) == 2 and words[1].isdigit() and words[0] != "total"
+    }

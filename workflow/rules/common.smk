@@ -3,13 +3,24 @@ from pathlib import Path
 import yaml
 from snakemake.utils import min_version, validate
 
-from tidymnist.core.config import check_config, coerce_to_schema
+from tidymnist.core.config import ConfigError, check_config, coerce_to_schema
+from tidymnist.core.extras import cnn_enabled, cnn_extra_installed, installed_version
 from tidymnist.io.custom import custom_files
 from tidymnist.io.dataset import IDX_FILES, missing_files, split_paths
-from tidymnist.models.cnn import import_torch
-from tidymnist.core.naming import BASE_MODELS, model_variants
-from tidymnist.figures.registry import check_sizes, figures_for
-from tidymnist.evaluate.sweep import sweep_points
+from tidymnist.core.naming import (
+    BASE_MODELS,
+    compared,
+    enabled_models,
+    model_variants,
+)
+from tidymnist.figures.registry import (
+    check_sizes,
+    figures_for,
+    sections_of,
+    size_of,
+    tables_of_section,
+)
+from tidymnist.evaluate.grid import sweep_points
 
 min_version("9.0")
 
@@ -44,10 +55,24 @@ TABLES = expand(
 )
 
 
+# The CNN's "auto" (the default): trained where the cnn extra (PyTorch) is installed, which the
+# package metadata says without importing it; true without it stops here, saying how to install.
+TORCH_VERSION = installed_version("torch")
+CNN = cnn_enabled(config["models"]["cnn"]["enabled"], installed=cnn_extra_installed())
+unknown = sorted(set(config["deskew_compare"]) - set(BASE_MODELS))
+if unknown:
+    raise ConfigError(
+        f"invalid configuration:\n  deskew_compare: {', '.join(unknown)}: no such model; "
+        f"expected some of {', '.join(BASE_MODELS)}"
+    )
+
 # Each enabled model, as is and/or deskewed, as config["deskew"] asks: name -> ModelVariant
 # (tidymnist.core.naming); a job's {model} is looked up here, never taken apart.
-ENABLED = [name for name in BASE_MODELS if config["models"][name]["enabled"]]
-VARIANTS = {v.name: v for v in model_variants(config["models"], config["deskew"])}
+ENABLED = enabled_models(config["models"], cnn=CNN)
+VARIANTS = {
+    v.name: v
+    for v in model_variants(ENABLED, config["deskew"], config["deskew_compare"])
+}
 MODELS = list(VARIANTS)
 
 
@@ -60,8 +85,6 @@ def base_model(model):
 COEFFICIENT_MODEL = next(
     (m for m in MODELS if base_model(m) == "logistic_regression"), None
 )
-if "cnn" in ENABLED:
-    import_torch()  # says how to install the cnn extra before any job runs
 
 MODEL_TABLES = expand(
     "results/tables/{table}.parquet",
@@ -97,14 +120,27 @@ SWEEP_TABLES = ["results/tables/sweep.parquet"] if SWEEP_POINTS else []
 FIGURE_SPECS = figures_for(
     ENABLED,
     sweep=bool(SWEEP_POINTS),
-    deskew=config["deskew"] == "compare",
+    deskew=bool(compared(VARIANTS.values())),
     custom=bool(CUSTOM_FILES),
     cnn="cnn" in ENABLED,
 )
 check_sizes(config["figures"]["size"])  # each override names a figure of the registry
 FIGURES = expand("results/figures/{figure}.png", figure=list(FIGURE_SPECS))
-# The drawn figures that state findings, each computed into results/findings/<figure>.parquet.
-FINDING_FIGURES = [name for name, record in FIGURE_SPECS.items() if record.finder]
+# Each report section's figures, drawn by one job per section (figures.smk).
+SECTION_FIGURES = sections_of(FIGURE_SPECS.values())
+
+
+def caption_file(record):
+    """Snakemake's report caption of a figure, written from its record into .snakemake/ (the
+    report takes one caption file per output, and a section's job has one output per figure).
+    """
+    text = Path(workflow.source_path("../report/figure.rst")).read_text()
+    path = Path(".snakemake/tidymnist/captions", f"{record.name}.rst").resolve()
+    caption = text.replace("{summary}", record.summary)
+    if not path.exists() or path.read_text() != caption:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(caption)
+    return str(path)
 
 
 BENCHMARKS = (
@@ -120,21 +156,16 @@ BENCHMARKS = (
             "tsne",
         ],
     )
-    + expand("results/benchmarks/figure_{figure}.tsv", figure=list(FIGURE_SPECS))
+    + expand("results/benchmarks/figures_{section}.tsv", section=SECTION_FIGURES)
     + (
-        expand(
-            "results/benchmarks/{step}_{model}.tsv",
-            step=["fit", "evaluate"],
-            model=MODELS,
-        )
+        expand("results/benchmarks/fit_{model}.tsv", model=MODELS)
         + ["results/benchmarks/evaluation.tsv"]
         if MODELS
         else []
     )
-    + [
-        f"results/benchmarks/sweep_{p.model}_{p.parameter}_{p.token}.tsv"
-        for p in SWEEP_POINTS
-    ]
+    + sorted(
+        {f"results/benchmarks/sweep_{p.model}_{p.parameter}.tsv" for p in SWEEP_POINTS}
+    )
 )
 # The tables the report shows (its captions read results/tables/findings.parquet).
 REPORT_TABLES = (
@@ -158,10 +189,6 @@ def model_paths(model):
     }
 
 
-def model_file(wildcards):
-    return model_paths(wildcards.model)
-
-
 def cnn_activation_inputs(wildcards):
     """The CNN (plain if there are both), the pixel table and the custom digits if any."""
     cnn = next(m for m in MODELS if base_model(m) == "cnn")
@@ -172,13 +199,13 @@ def cnn_activation_inputs(wildcards):
     }
 
 
-def point_of(wildcards):
-    """The sweep point a job's wildcards name."""
-    return next(
+def points_of(wildcards):
+    """The sweep points of the setting a job's wildcards name, in config order."""
+    return [
         p
         for p in SWEEP_POINTS
-        if p.path == f"{wildcards.model}/{wildcards.parameter}/{wildcards.value}"
-    )
+        if (p.model, p.parameter) == (wildcards.model, wildcards.parameter)
+    ]
 
 
 def raw_files(wildcards):
@@ -186,24 +213,4 @@ def raw_files(wildcards):
     return {
         split: split_paths(config["data_dir"], split, config["data_format"])
         for split in IDX_FILES
-    }
-
-
-def figure_tables(wildcards):
-    """The tables a figure is drawn from, named as its plot function's arguments, and its
-    findings when its subtitle states some."""
-    record = FIGURE_SPECS[wildcards.figure]
-    tables = {
-        arg: f"results/tables/{table}.parquet" for arg, table in record.tables.items()
-    }
-    if record.reads_findings:
-        tables["findings"] = f"results/findings/{record.name}.parquet"
-    return tables
-
-
-def finding_tables(wildcards):
-    """The tables a figure's findings are computed from, by table name."""
-    return {
-        table: f"results/tables/{table}.parquet"
-        for table in FIGURE_SPECS[wildcards.figure].finding_tables
     }

@@ -1,29 +1,36 @@
-rule figure:
-    """Draw one figure from its tidy tables (its record in tidymnist.figures.registry says which)."""
-    input:
-        unpack(figure_tables),
-    output:
-        report(
-            "results/figures/{figure}.png",
-            caption="../report/figure.rst",
-            category="Figures",
-            subcategory=lambda wildcards: FIGURE_SPECS[wildcards.figure].section,
-            labels={"figure": "{figure}"},
-        ),
-    log:
-        "results/logs/figures/{figure}.log",
-    benchmark:
-        "results/benchmarks/figure_{figure}.tsv"
-    wildcard_constraints:
-        figure="|".join(FIGURE_SPECS),
-    params:
-        class_names=config["class_names"],
-        size=lambda wildcards: list(
-            config["figures"]["size"].get(
-                wildcards.figure, FIGURE_SPECS[wildcards.figure].size
-            )
-        ),
-        dpi=config["figures"]["dpi"],
-        summary=lambda wildcards: FIGURE_SPECS[wildcards.figure].summary,
-    script:
-        "../scripts/figure.py"
+# One job per report section draws all of that section's figures and computes their findings
+# (tidymnist.figures.sections): Python and plotnine start once per section, and a changed size
+# (a param) redraws only its own section.
+for section, names in SECTION_FIGURES.items():
+
+    rule:
+        name:
+            f"figures_{section}"
+        input:
+            **{
+                table: f"results/tables/{table}.parquet"
+                for table in tables_of_section(names)
+            },
+        output:
+            **{
+                name: report(
+                    f"results/figures/{name}.png",
+                    caption=caption_file(FIGURE_SPECS[name]),
+                    category="Figures",
+                    subcategory=section,
+                    labels={"figure": name},
+                )
+                for name in names
+            },
+            findings=f"results/findings/{section}.parquet",
+        log:
+            f"results/logs/figures/{section}.log",
+        benchmark:
+            f"results/benchmarks/figures_{section}.tsv"
+        params:
+            figures=names,
+            class_names=config["class_names"],
+            sizes={name: size_of(name, config["figures"]["size"]) for name in names},
+            dpi=config["figures"]["dpi"],
+        script:
+            "../scripts/figures.py"

@@ -1,5 +1,7 @@
 rule fit_model:
-    """Train one enabled classifier on the training split; save it with its model card."""
+    """Train one enabled classifier on the training split, save it with its model card, and
+    predict the test split with it (one job: the pixel table is read and Python started once).
+    """
     input:
         pixels="results/tables/pixels.parquet",
         centroids="results/tables/centroids.parquet",
@@ -7,6 +9,8 @@ rule fit_model:
     output:
         model="results/models/{model}.skops",
         card="results/models/{model}.json",
+        predictions="results/evaluation/{model}/predictions.parquet",
+        costs="results/evaluation/{model}/costs.parquet",
     log:
         "results/logs/models/fit_{model}.log",
     benchmark:
@@ -20,22 +24,6 @@ rule fit_model:
         seed=config["seed"],
     script:
         "../scripts/fit_model.py"
-
-
-rule evaluate_model:
-    """Predict the test split with one saved model (loaded the safe way)."""
-    input:
-        unpack(model_file),
-        pixels="results/tables/pixels.parquet",
-    output:
-        predictions="results/evaluation/{model}/predictions.parquet",
-        costs="results/evaluation/{model}/costs.parquet",
-    log:
-        "results/logs/models/evaluate_{model}.log",
-    benchmark:
-        "results/benchmarks/evaluate_{model}.tsv"
-    script:
-        "../scripts/evaluate_model.py"
 
 
 rule coefficients:
@@ -52,13 +40,16 @@ rule coefficients:
 
 
 rule fit_cnn:
-    """Train the convolutional network (PyTorch); save its weights (tensors only) and card."""
+    """Train the convolutional network (PyTorch); save its weights (tensors only) and card, and
+    predict the test split with it."""
     input:
         pixels="results/tables/pixels.parquet",
         files="results/tables/files.parquet",
     output:
         model="results/models/{model}.safetensors",
         card="results/models/{model}.json",
+        predictions="results/evaluation/{model}/predictions.parquet",
+        costs="results/evaluation/{model}/costs.parquet",
     log:
         "results/logs/models/fit_{model}.log",
     benchmark:
@@ -69,6 +60,7 @@ rule fit_cnn:
     threads: config["models"]["cnn"]["threads"]
     params:
         spec=config["models"]["cnn"],
+        base="cnn",
         deskew=lambda wildcards: VARIANTS[wildcards.model].deskew,
         seed=config["seed"],
     script:

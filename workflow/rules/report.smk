@@ -16,12 +16,14 @@ rule report:
         "results/logs/report.log",
     params:
         dataset_name=config["dataset_name"],
-        sizes={
-            name: list(config["figures"]["size"].get(name, record.size))
-            for name, record in FIGURE_SPECS.items()
-        },
+        sizes={name: size_of(name, config["figures"]["size"]) for name in FIGURE_SPECS},
         config=config,
         draw_page=bool(MODELS),
+        cnn={
+            "setting": config["models"]["cnn"]["enabled"],
+            "trained": CNN,
+            "torch": TORCH_VERSION,
+        },
     script:
         "../scripts/report.py"
 

@@ -1,26 +1,27 @@
-rule sweep_point:
-    """Refit one model with one setting changed; score it on held-out training images."""
+rule sweep_setting:
+    """Refit one model for each value of one setting (one job reads the pixel table once for
+    them all); score each on held-out training images."""
     input:
         pixels="results/tables/pixels.parquet",
     output:
-        "results/sweep/{model}/{parameter}/{value}.parquet",
+        "results/sweep/{model}/{parameter}.parquet",
     log:
-        "results/logs/sweep/{model}/{parameter}/{value}.log",
+        "results/logs/sweep/{model}/{parameter}.log",
     benchmark:
-        "results/benchmarks/sweep_{model}_{parameter}_{value}.tsv"
+        "results/benchmarks/sweep_{model}_{parameter}.tsv"
     params:
-        point=point_of,
+        points=points_of,
         spec=lambda wildcards: config["models"][wildcards.model],
         seed=config["seed"],
         validation=config["sweep"]["validation"],
     script:
-        "../scripts/sweep_point.py"
+        "../scripts/sweep_setting.py"
 
 
 rule sweep:
     """Every sweep point in one tidy table."""
     input:
-        [f"results/sweep/{point.path}.parquet" for point in SWEEP_POINTS],
+        sorted({f"results/sweep/{p.model}/{p.parameter}.parquet" for p in SWEEP_POINTS}),
     output:
         "results/tables/sweep.parquet",
     log:

@@ -1,16 +1,16 @@
-"""Train the convolutional network on the training split; save its weights and model card."""
+"""Train the convolutional network, save its weights and model card, predict the test split."""
 
 from tidymnist.core.logs import logged
-from tidymnist.io.tables import read_table, scan_table
+from tidymnist.evaluate.costs import evaluate_on_test
+from tidymnist.io.tables import read_table, scan_table, write_table
 from tidymnist.models.card import train
 from tidymnist.models.cnn_file import save_cnn
 
 with logged(snakemake.log[0]):
-    model, card = train(
-        snakemake.wildcards.model,
-        base="cnn",
-        **snakemake.params,
-        pixels=scan_table(snakemake.input.pixels),
-        files=read_table(snakemake.input.files),
-    )
+    name, pixels = snakemake.wildcards.model, scan_table(snakemake.input.pixels)
+    files = read_table(snakemake.input.files)
+    model, card = train(name, **snakemake.params, pixels=pixels, files=files)
     save_cnn(model, snakemake.output.model, card)
+    predictions, costs = evaluate_on_test(name, model, card, pixels)
+    write_table(predictions, snakemake.output.predictions)
+    write_table(costs, snakemake.output.costs)

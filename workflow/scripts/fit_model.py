@@ -1,18 +1,18 @@
-"""Train one classifier on the training split and save it with its model card."""
+"""Train one classifier, save it with its model card, and predict the test split with it."""
 
 from tidymnist.core.logs import logged
+from tidymnist.evaluate.costs import evaluate_on_test
 from tidymnist.io.models import save_model
-from tidymnist.io.tables import read_table, scan_table
+from tidymnist.io.tables import read_table, scan_table, write_table
 from tidymnist.models.card import train
 
 with logged(snakemake.log[0]):
-    name, centroids = snakemake.wildcards.model, read_table(snakemake.input.centroids)
+    name, pixels = snakemake.wildcards.model, scan_table(snakemake.input.pixels)
     model, card = train(
-        name,
-        **snakemake.params,
-        pixels=scan_table(snakemake.input.pixels),
-        files=read_table(snakemake.input.files),
-        # the exploration's centroids are the plain model's; the deskewed one has its own
-        centroids=centroids if name == "nearest_centroid" else None,
-    )
+        name, **snakemake.params, pixels=pixels, files=read_table(snakemake.input.files),
+        centroids=read_table(snakemake.input.centroids),  # adopted by the plain centroid model
+    )  # fmt: skip
     save_model(model, snakemake.output.model, card)
+    predictions, costs = evaluate_on_test(name, model, card, pixels)
+    write_table(predictions, snakemake.output.predictions)
+    write_table(costs, snakemake.output.costs)

@@ -143,20 +143,43 @@ class ModelVariant:
         return BASE_MODELS.index(self.base), list(Variant).index(self.variant)
 
 
+def enabled_models(models: Mapping[str, Mapping[str, Any]], *, cnn: bool) -> list[str]:
+    """The base models a config enables (``models[name]["enabled"]``), in the order of
+    :data:`BASE_MODELS`; whether the CNN runs is decided apart (``cnn``, see
+    :func:`tidymnist.core.extras.cnn_enabled`), since its setting may be "auto"."""
+    return [
+        base
+        for base in BASE_MODELS
+        if (cnn if base == "cnn" else models.get(base, {}).get("enabled", False) is True)
+    ]
+
+
 def model_variants(
-    models: Mapping[str, Mapping[str, Any]], deskew: str = "off"
+    enabled: Iterable[str], deskew: str = "off", compare: Iterable[str] = BASE_MODELS
 ) -> list[ModelVariant]:
-    """The variants a config asks for: each enabled model (``models[name]["enabled"]``, in the
-    order of :data:`BASE_MODELS`) as is and/or deskewed, as ``deskew`` ("off", "on",
-    "compare") says."""
+    """The variants a run trains: each ``enabled`` base model (in the order of
+    :data:`BASE_MODELS`) as is and/or deskewed, as ``deskew`` ("off", "on", "compare") says;
+    with "compare", only the models named in ``compare`` are trained both ways, the others as
+    they are."""
     if deskew not in DESKEW_CHOICES:
         raise ValueError(f"deskew: {deskew!r}: expected one of {', '.join(DESKEW_CHOICES)}")
+    enabled, compare = set(enabled), set(compare)
     return [
         ModelVariant(base, variant)
         for base in BASE_MODELS
-        if models.get(base, {}).get("enabled", False)
-        for variant in DESKEW_CHOICES[deskew]
+        if base in enabled
+        for variant in (
+            DESKEW_CHOICES[deskew] if deskew != "compare" or base in compare else (Variant.AS_IS,)
+        )
     ]
+
+
+def compared(variants: Iterable[ModelVariant]) -> list[str]:
+    """The base models among ``variants`` that are trained both as they are and deskewed."""
+    kinds: dict[str, set[Variant]] = {}
+    for variant in variants:
+        kinds.setdefault(variant.base, set()).add(variant.variant)
+    return [base for base in BASE_MODELS if kinds.get(base) == set(Variant)]
 
 
 # Every variant there can be, and the one lookup from a name to its variant.

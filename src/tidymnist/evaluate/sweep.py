@@ -2,22 +2,25 @@
 
 A sweep never looks at the test split: each point is fitted on the training split minus its last
 ``validation`` images and scored on those, so the test accuracy in ``metrics`` stays an honest
-estimate for the settings a reader then chooses. Every point is its own workflow job, and the points
-are gathered into one tidy table, one row per model, setting and value.
+estimate for the settings a reader then chooses. The points of one setting share a workflow job (and
+its one reading of the pixel table), and every point is gathered into one tidy table, one row per
+model, setting and value.
 """
 
 import json
-from dataclasses import dataclass
+import logging
 from typing import Any
 
-import jsonschema
 import numpy as np
 import polars as pl
 
-from tidymnist.core.config import ConfigError, coerce_to_schema
-from tidymnist.core.naming import BASE_MODELS, ModelVariant
+from tidymnist.core.config import ConfigError
+from tidymnist.core.naming import ModelVariant
+from tidymnist.evaluate.grid import Point
 from tidymnist.evaluate.tables import per_class_table
 from tidymnist.models.pipelines import fit_model
+
+log = logging.getLogger(__name__)
 
 SCHEMA = pl.Schema(
     {
@@ -35,65 +38,6 @@ SCHEMA = pl.Schema(
         "n_validation": pl.UInt32,
     }
 )
-
-
-@dataclass(frozen=True)
-class Point:
-    """One job of a sweep: ``model`` with ``parameter`` set to ``value``."""
-
-    model: str
-    parameter: str
-    value: Any
-    position: int
-
-    @property
-    def token(self) -> str:
-        """The value as a file-name-safe word: 4, 0.1, 512-256, true."""
-        if isinstance(self.value, bool):
-            return str(self.value).lower()
-        if isinstance(self.value, list):
-            return "-".join(map(str, self.value))
-        return str(self.value)
-
-    @property
-    def path(self) -> str:
-        return f"{self.model}/{self.parameter}/{self.token}"
-
-
-def sweep_points(grid: dict[str, dict[str, list]], models: dict, schema: dict) -> list[Point]:
-    """Every point of ``grid`` (model -> setting -> values), after checking that each model and
-    setting exists and that each value is one the config schema allows for that setting."""
-    points = []
-    model_schemas = schema["properties"]["models"]["properties"]
-    for model, settings in grid.items():
-        if model not in BASE_MODELS:
-            raise ConfigError(
-                f"sweep.grid.{model}: unknown model (expected one of {', '.join(BASE_MODELS)})"
-            )
-        known = model_schemas[model]["properties"]
-        for parameter, values in settings.items():
-            if parameter == "enabled" or parameter not in known:
-                allowed = ", ".join(k for k in known if k != "enabled")
-                raise ConfigError(
-                    f"sweep.grid.{model}.{parameter}: not a setting of {model} "
-                    f"(expected one of {allowed})"
-                )
-            tokens = set()
-            setting_schema = {**model_schemas[model], "definitions": schema["definitions"]}
-            validator = jsonschema.Draft202012Validator(setting_schema)
-            for position, raw in enumerate(values):
-                value = coerce_to_schema(raw, known[parameter], schema)  # --config gives strings
-                error = jsonschema.exceptions.best_match(
-                    validator.iter_errors({**models[model], parameter: value})
-                )
-                if error is not None:
-                    raise ConfigError(f"sweep.grid.{model}.{parameter}: {value!r}: {error.message}")
-                point = Point(model, parameter, value, position)
-                if point.token in tokens:
-                    raise ConfigError(f"sweep.grid.{model}.{parameter}: {value!r} is listed twice")
-                tokens.add(point.token)
-                points.append(point)
-    return points
 
 
 def holdout(
@@ -145,6 +89,16 @@ def score_point(
         "n_validation": len(held_labels),
     }
     return pl.DataFrame([row], schema=SCHEMA)
+
+
+def score_setting(points: list[Point], **context: Any) -> pl.DataFrame:
+    """Every point of one setting scored (:func:`score_point`, ``context`` as its keywords),
+    one row each, in config order."""
+    rows = []
+    for point in points:
+        rows.append(score_point(point, **context))
+        log.info("%s: validation accuracy %.4f", point.path, rows[-1]["accuracy"][0])
+    return gather(rows)
 
 
 def gather(points: list[pl.DataFrame]) -> pl.DataFrame:

@@ -1,17 +1,7 @@
 """One function per figure: tidy tables in, a ``ggplot`` out; saving is the caller's job.
 
-:mod:`tidymnist.figures.registry` holds one record per figure and :func:`draw`s it by name; the
-plot functions are re-exported here as the records name them.
+:mod:`tidymnist.figures.registry` holds one record per figure (which function draws it from which
+tables) and :func:`~tidymnist.figures.registry.draw`s it by name; :mod:`tidymnist.figures.sections`
+draws every figure of a report section in one go. This package imports no plotting library
+itself, so that reading the records (as the Snakefile does) stays quick.
 """
-
-from tidymnist.figures.registry import FIGURES, Figure, draw, figures_for
-
-globals().update({record.plot.__name__: record.plot for record in FIGURES.values()})
-
-__all__ = [  # noqa: PLE0604 (the plot functions are added just above)
-    "FIGURES",
-    "Figure",
-    "draw",
-    "figures_for",
-    *sorted(record.plot.__name__ for record in FIGURES.values()),
-]

@@ -14,43 +14,16 @@ tables its parameters name.
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import import_module
 from inspect import signature
-
-import polars as pl
-from plotnine import ggplot
+from typing import TYPE_CHECKING
 
 from tidymnist import findings
 from tidymnist.core.config import ConfigError
-from tidymnist.figures.cnn import custom_feature_maps, test_digit_feature_maps
-from tidymnist.figures.custom import custom_on_maps
-from tidymnist.figures.deskew import deskew_gain
-from tidymnist.figures.embed import (
-    eigen_digits,
-    explained_variance,
-    least_typical_on_maps,
-    pca_scatter,
-    tsne_plot,
-)
-from tidymnist.figures.explore import (
-    centroid_tiles,
-    distance_boxplots,
-    least_typical_grid,
-    pairwise_grid,
-    pixel_histogram,
-    sample_digits,
-)
-from tidymnist.figures.models import (
-    coefficient_maps,
-    confusion_matrices,
-    errors_by_typicality,
-    misclassifications_by_label,
-    mistakes_gallery,
-    model_comparison,
-    pair_confusions_plot,
-    per_class_f1,
-)
-from tidymnist.figures.preprocess import custom_gallery, preprocessing_steps
-from tidymnist.figures.sweep import sweep_accuracy
+
+if TYPE_CHECKING:  # plotnine is imported only where a figure is drawn, not by the Snakefile
+    import polars as pl
+    from plotnine import ggplot
 
 # The report's sections, in order (tidymnist.report.article gives each its heading and intro).
 SECTIONS = ("data", "space", "models", "handwriting")
@@ -66,7 +39,7 @@ class Figure:
     """One figure of the study."""
 
     name: str  # results/figures/<name>.png
-    plot: Callable[..., ggplot]  # tidy tables in, a ggplot out
+    plot: str  # "<module>.<function>" of tidymnist.figures: tidy tables in, a ggplot out
     tables: Mapping[str, str]  # the plot function's argument -> the table in results/tables/
     title: str  # its heading in the report
     section: str  # one of SECTIONS
@@ -78,6 +51,12 @@ class Figure:
     def drawn(self, have: Iterable[str]) -> bool:
         """Whether a run that has ``have`` (see :data:`NEEDS`) draws this figure."""
         return set(self.needs) <= set(have)
+
+    @property
+    def function(self) -> "Callable[..., ggplot]":
+        """The plot function (imported on first use: the workflow reads records without it)."""
+        module, function = self.plot.rsplit(".", 1)
+        return getattr(import_module(f"tidymnist.figures.{module}"), function)
 
     @property
     def finder(self) -> Callable[..., list] | None:
@@ -92,7 +71,7 @@ class Figure:
     @property
     def reads_findings(self) -> bool:
         """Whether the plot function takes the figure's findings (its subtitle states some)."""
-        return "findings" in signature(self.plot).parameters
+        return "findings" in signature(self.function).parameters
 
 
 def _records(*records: Figure) -> dict[str, Figure]:
@@ -105,7 +84,7 @@ FIGURES = _records(
     # --- the data -------------------------------------------------------------------------
     Figure(
         "sample_digits",
-        sample_digits,
+        "explore.sample_digits",
         {"pixels": "sample_pixels"},
         "Sample digits",
         "data",
@@ -116,7 +95,7 @@ FIGURES = _records(
     ),
     Figure(
         "pixel_histogram",
-        pixel_histogram,
+        "explore.pixel_histogram",
         {"value_counts": "value_counts"},
         "Pixel values",
         "data",
@@ -127,7 +106,7 @@ FIGURES = _records(
     ),
     Figure(
         "centroids",
-        centroid_tiles,
+        "explore.centroid_tiles",
         {"centroids": "centroids"},
         "The average digit of each label",
         "data",
@@ -138,7 +117,7 @@ FIGURES = _records(
     ),
     Figure(
         "distance_boxplots",
-        distance_boxplots,
+        "explore.distance_boxplots",
         {"distances": "distances"},
         "Distance to the centroid",
         "data",
@@ -149,7 +128,7 @@ FIGURES = _records(
     ),
     Figure(
         "least_typical",
-        least_typical_grid,
+        "explore.least_typical_grid",
         {"pixels": "least_typical_pixels"},
         "The least typical digits",
         "data",
@@ -160,7 +139,7 @@ FIGURES = _records(
     ),
     Figure(
         "pairwise_differences",
-        pairwise_grid,
+        "explore.pairwise_grid",
         {"differences": "pairwise_differences"},
         "Pairwise centroid differences",
         "data",
@@ -174,7 +153,7 @@ FIGURES = _records(
     # --- the space of digits --------------------------------------------------------------
     Figure(
         "pca_scatter",
-        pca_scatter,
+        "embed.pca_scatter",
         {"coordinates": "pca_sample"},
         "The PCA plane",
         "space",
@@ -186,7 +165,7 @@ FIGURES = _records(
     ),
     Figure(
         "eigen_digits",
-        eigen_digits,
+        "embed.eigen_digits",
         {"loadings": "pca_loadings", "variance": "pca_variance"},
         "Eigen-digits",
         "space",
@@ -198,7 +177,7 @@ FIGURES = _records(
     ),
     Figure(
         "explained_variance",
-        explained_variance,
+        "embed.explained_variance",
         {"variance": "pca_variance"},
         "Explained variance",
         "space",
@@ -209,7 +188,7 @@ FIGURES = _records(
     ),
     Figure(
         "tsne_map",
-        tsne_plot,
+        "embed.tsne_plot",
         {"tsne": "tsne_map"},
         "The t-SNE map",
         "space",
@@ -221,7 +200,7 @@ FIGURES = _records(
     ),
     Figure(
         "least_typical_on_maps",
-        least_typical_on_maps,
+        "embed.least_typical_on_maps",
         {"coordinates": "pca_sample", "tsne": "tsne_map", "places": "least_typical_places"},
         "The least typical digits on the maps",
         "space",
@@ -234,7 +213,7 @@ FIGURES = _records(
     # --- the models -----------------------------------------------------------------------
     Figure(
         "model_comparison",
-        model_comparison,
+        "models.model_comparison",
         {"metrics": "metrics"},
         "Accuracy against training time",
         "models",
@@ -247,7 +226,7 @@ FIGURES = _records(
     ),
     Figure(
         "per_class_f1",
-        per_class_f1,
+        "models.per_class_f1",
         {"per_class": "per_class"},
         "F1 per label",
         "models",
@@ -259,7 +238,7 @@ FIGURES = _records(
     ),
     Figure(
         "confusion_matrices",
-        confusion_matrices,
+        "models.confusion_matrices",
         {"confusion": "confusion"},
         "Confusion matrices",
         "models",
@@ -271,7 +250,7 @@ FIGURES = _records(
     ),
     Figure(
         "mistakes_gallery",
-        mistakes_gallery,
+        "models.mistakes_gallery",
         {"pixels": "mistake_pixels"},
         "The most confident mistakes",
         "models",
@@ -283,7 +262,7 @@ FIGURES = _records(
     ),
     Figure(
         "misclassifications_by_label",
-        misclassifications_by_label,
+        "models.misclassifications_by_label",
         {"confusion": "confusion"},
         "Mistakes per label",
         "models",
@@ -295,7 +274,7 @@ FIGURES = _records(
     ),
     Figure(
         "coefficient_maps",
-        coefficient_maps,
+        "models.coefficient_maps",
         {"coefficients": "coefficients"},
         "Logistic regression coefficients",
         "models",
@@ -307,7 +286,7 @@ FIGURES = _records(
     ),
     Figure(
         "errors_by_typicality",
-        errors_by_typicality,
+        "models.errors_by_typicality",
         {"errors": "errors_by_typicality"},
         "Typicality and errors",
         "models",
@@ -321,7 +300,7 @@ FIGURES = _records(
     ),
     Figure(
         "pair_confusions",
-        pair_confusions_plot,
+        "models.pair_confusions_plot",
         {"pairs": "pair_confusions"},
         "Pair similarity and confusions",
         "models",
@@ -333,7 +312,7 @@ FIGURES = _records(
     ),
     Figure(
         "deskew_gain",
-        deskew_gain,
+        "deskew.deskew_gain",
         {"metrics": "metrics"},
         "What deskewing buys each model",
         "models",
@@ -346,7 +325,7 @@ FIGURES = _records(
     ),
     Figure(
         "sweep_accuracy",
-        sweep_accuracy,
+        "sweep.sweep_accuracy",
         {"sweep": "sweep"},
         "Hyperparameter sweeps",
         "models",
@@ -357,7 +336,7 @@ FIGURES = _records(
     ),
     Figure(
         "feature_maps",
-        test_digit_feature_maps,
+        "cnn.test_digit_feature_maps",
         CNN_TABLES,
         "What the CNN sees",
         "models",
@@ -370,7 +349,7 @@ FIGURES = _records(
     # --- your own digits ------------------------------------------------------------------
     Figure(
         "preprocessing_steps",
-        preprocessing_steps,
+        "preprocess.preprocessing_steps",
         {"steps": "custom_steps"},
         "From a photo to MNIST's format",
         "handwriting",
@@ -383,7 +362,7 @@ FIGURES = _records(
     ),
     Figure(
         "custom_gallery",
-        custom_gallery,
+        "preprocess.custom_gallery",
         {
             "images": "custom_thumbnails",
             "predictions": "custom_predictions",
@@ -398,7 +377,7 @@ FIGURES = _records(
     ),
     Figure(
         "custom_on_maps",
-        custom_on_maps,
+        "custom.custom_on_maps",
         {
             "coordinates": "pca_sample",
             "tsne": "tsne_map",
@@ -415,7 +394,7 @@ FIGURES = _records(
     ),
     Figure(
         "custom_feature_maps",
-        custom_feature_maps,
+        "cnn.custom_feature_maps",
         CNN_TABLES,
         "What the CNN sees in your digit",
         "handwriting",
@@ -448,6 +427,25 @@ def figures_for(models: Sequence[str], **run: bool) -> dict[str, Figure]:
     return {name: record for name, record in FIGURES.items() if record.drawn(have)}
 
 
+def sections_of(records: Iterable[Figure]) -> dict[str, list[str]]:
+    """The names of ``records`` by section, in the records' order (empty sections left out)."""
+    sections: dict[str, list[str]] = {}
+    for record in records:
+        sections.setdefault(record.section, []).append(record.name)
+    return sections
+
+
+def tables_of_section(names: Sequence[str]) -> list[str]:
+    """Every table (by its name in results/tables/) that drawing ``names`` or computing their
+    findings reads, each once, in the order first needed."""
+    needed = [
+        table
+        for name in names
+        for table in (*FIGURES[name].tables.values(), *FIGURES[name].finding_tables)
+    ]
+    return list(dict.fromkeys(needed))
+
+
 def check_sizes(overrides: Mapping[str, Sequence[float]]) -> None:
     """Raise :class:`~tidymnist.core.config.ConfigError` naming each key of the config's
     ``figures.size`` that is no figure's name."""
@@ -469,17 +467,17 @@ def size_of(name: str, overrides: Mapping[str, Sequence[float]]) -> list[float]:
 
 def draw(
     name: str,
-    tables: Mapping[str, pl.DataFrame],
+    tables: "Mapping[str, pl.DataFrame]",
     class_names: Sequence[str],
-    found: pl.DataFrame | None = None,
-) -> ggplot:
+    found: "pl.DataFrame | None" = None,
+) -> "ggplot":
     """Draw figure ``name`` from ``tables`` (by argument name), with the class names when it
     shows labels and its findings (``found``) when its subtitle states some."""
     record = FIGURES.get(name)
     if record is None:
         raise ValueError(f"no figure {name!r}: expected one of {', '.join(FIGURES)}")
-    parameters = signature(record.plot).parameters
+    parameters = signature(record.function).parameters
     extra = {"class_names": class_names, "findings": found}
-    return record.plot(
+    return record.function(
         **tables, **{key: extra[key] for key in EXTRA_ARGUMENTS if key in parameters}
     )

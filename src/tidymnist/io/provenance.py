@@ -17,6 +17,8 @@ PACKAGES = (
     "openTSNE",
     "skops",
     "great-tables",
+    "torch",
+    "safetensors",
 )
 
 

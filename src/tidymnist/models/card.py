@@ -51,11 +51,12 @@ def train(
     centroids: pl.DataFrame | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Fit the model ``base`` (as the variant ``name``) on the training split of a pixel table
-    and write its card. With ``centroids`` (the exploration's table) a nearest-centroid model
-    adopts them (:func:`tidymnist.models.pipelines.adopt_centroids`)."""
+    and write its card. Given ``centroids`` (the exploration's table), the plain nearest-centroid
+    model adopts them (:func:`tidymnist.models.pipelines.adopt_centroids`); the deskewed one
+    keeps its own, which are the deskewed digits' means."""
     _, images, labels = split_arrays(pixels, "train")
     model, seconds = fit_model(base, spec, seed, images, labels, deskew=deskew)
-    if centroids is not None:
+    if centroids is not None and base == "nearest_centroid" and not deskew:
         model = adopt_centroids(model, centroids)
     card = model_card(
         name,

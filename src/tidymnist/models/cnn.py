@@ -25,16 +25,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from tidymnist.core.digits import N_PIXELS, SIDE
-from tidymnist.core.errors import TidyMnistError
+from tidymnist.core.extras import INSTALL_HINT, TorchMissingError
 from tidymnist.core.grid import X, Y, scale_pixels
 from tidymnist.tables.pixels import split_arrays
 
 log = logging.getLogger(__name__)
 
-INSTALL_HINT = (
-    "the CNN needs PyTorch, an optional extra: install it with `uv sync --extra cnn` "
-    "(or pip install 'tidymnist[cnn]')"
-)
 PREDICT_BATCH = 1024
 ACTIVATION_SCHEMA = pl.Schema(
     {
@@ -50,10 +46,6 @@ ACTIVATION_SCHEMA = pl.Schema(
 DIGITS_SCHEMA = pl.Schema(
     {"image": pl.UInt32, "name": pl.String, "x": pl.UInt8, "y": pl.UInt8, "value": pl.UInt8}
 )
-
-
-class TorchMissingError(TidyMnistError, ImportError):
-    """PyTorch, which the CNN needs, is not installed."""
 
 
 def import_torch():
@@ -187,10 +179,10 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        channels: Sequence[int] = (32, 64),
+        channels: Sequence[int] = (16, 32),
         hidden: int = 128,
-        dropout: float = 0.3,
-        epochs: int = 8,
+        dropout: float = 0.15,
+        epochs: int = 7,
         batch_size: int = 128,
         learning_rate: float = 0.003,
         weight_decay: float = 0.0001,
@@ -225,7 +217,11 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             self.network_ = build_network(
                 self.channels, self.hidden, self.dropout, len(self.classes_)
             )
+            # channels-last memory lets the CPU's convolutions run about twice as fast; the
+            # trained network goes back to the default layout, the one a loaded file gets
+            self.network_.to(memory_format=torch.channels_last)
             self._train(torch, images, targets, generator)
+            self.network_.to(memory_format=torch.contiguous_format)
         self.network_.eval()
         return self
 
@@ -252,7 +248,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                         torch, batch, generator, self.max_shift, self.max_rotation
                     )
                 optimiser.zero_grad(set_to_none=True)
-                scores = self.network_(batch)
+                scores = self.network_(batch.contiguous(memory_format=torch.channels_last))
                 loss = loss_function(scores, truth)
                 loss.backward()
                 optimiser.step()

@@ -17,6 +17,7 @@ import polars as pl
 import yaml
 from great_tables import GT
 
+from tidymnist.core.extras import INSTALL_COMMAND
 from tidymnist.core.naming import display_column
 from tidymnist.figures.registry import FIGURES, Figure
 from tidymnist.findings import fill, texts
@@ -56,11 +57,10 @@ STAGES = {
     "label_summary": "exploration",
     "pca": "space of digits",
     "tsne": "space of digits",
-    "fit": "models: fit",
-    "evaluate": "models: predict",
-    "evaluation": "models: predict",
+    "fit": "models: fit and predict",
+    "evaluation": "models: evaluation",
     "sweep": "sweeps",
-    "figure": "figures",
+    "figures": "figures",
 }
 
 
@@ -147,6 +147,24 @@ SECTIONS = {
 }
 
 
+def cnn_said(cnn: Mapping[str, Any] | None) -> dict[str, str]:
+    """What the report says about the CNN: in the provenance, whether PyTorch was installed and
+    so whether the CNN was trained; in the models section, when "auto" skipped it, how to add
+    it. ``cnn`` as :func:`report_page` takes it (None: nothing to say)."""
+    if cnn is None:
+        return {}
+    torch, setting = cnn["torch"], cnn["setting"]
+    found = f"PyTorch {torch} is installed" if torch else "PyTorch is not installed"
+    done = "so the CNN was trained" if cnn["trained"] else "so the CNN was not trained"
+    said = {"provenance": f"{found} and models.cnn.enabled is {str(setting).lower()}, {done}."}
+    if setting == "auto" and not cnn["trained"]:
+        said["models"] = (
+            "The convolutional network (the CNN) was skipped because PyTorch is not installed. "
+            f"To add it, install PyTorch ({INSTALL_COMMAND}) and run snakemake again."
+        )
+    return said
+
+
 def caption(record: Figure, findings: pl.DataFrame) -> str:
     """A figure's caption: its record's template filled from its findings."""
     return fill(record.caption, texts(findings, record.name))
@@ -203,9 +221,12 @@ def report_page(
     benchmarks: Mapping[str, pl.DataFrame],
     config: Mapping[str, Any],
     draw_page: bool = False,
+    cnn: Mapping[str, Any] | None = None,
 ) -> str:
     """The whole report as one HTML page, with this run's provenance (date, commit, package
-    versions, time per step from Snakemake's ``benchmarks``, the ``config`` as YAML)."""
+    versions, time per step from Snakemake's ``benchmarks``, the ``config`` as YAML, and
+    whether the CNN was trained: ``cnn`` holds its ``setting``, whether it was ``trained`` and
+    the installed ``torch`` version or None)."""
     versions = package_versions()
     provenance = {
         "date": now(),
@@ -214,6 +235,7 @@ def report_page(
         "versions": versions,
         "timings": stage_timings(benchmarks),
         "config": yaml.safe_dump(dict(config), sort_keys=False),
+        "cnn": cnn_said(cnn),
     }
     context = build_context(
         dataset_name=dataset_name,
@@ -243,7 +265,8 @@ def build_context(
     run = {
         "id": "what-was-run",
         "title": "What was run",
-        "intro": f"Generated {provenance['date']} from commit {provenance['commit']}.",
+        "intro": f"Generated {provenance['date']} from commit {provenance['commit']}. "
+        + provenance.get("cnn", {}).get("provenance", ""),
         "blocks": [
             {
                 "kind": "table",
@@ -354,7 +377,15 @@ def build_context(
             )
         if stage == "handwriting":
             blocks.extend(custom_tables(tables))
-        sections.append({"id": section_id, "title": title, "intro": intro, "blocks": blocks})
+        said = provenance.get("cnn", {}).get("models") if stage == "models" else None
+        sections.append(
+            {
+                "id": section_id,
+                "title": title,
+                "intro": f"{intro} {said}" if said else intro,
+                "blocks": blocks,
+            }
+        )
     return {
         "title": f"A tidy analysis of {dataset_name}",
         "lede": "Long pixel tables, centroids, distances, the space of digits and the models "
