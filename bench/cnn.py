@@ -26,6 +26,9 @@ from pathlib import Path
 
 import yaml
 
+# As in the workflow's fit_cnn job, which has its cores to itself: idle threads spin.
+os.environ.setdefault("OMP_WAIT_POLICY", "ACTIVE")
+
 from tidymnist.core.naming import ModelVariant, Variant
 from tidymnist.io.dataset import load_split
 from tidymnist.models.pipelines import fit_model, stored_values

@@ -107,7 +107,7 @@ def test_saved_weights_reload_to_identical_predictions(saved, fitted, data):
     assert card["architecture"] == {
         "channels": [8, 16],
         "hidden": 32,
-        "dropout": 0.15,
+        "dropout": 0.05,
         "n_classes": 10,
     }
     assert card["classes"] == list(range(10))
