@@ -303,6 +303,8 @@ def test_real_mnist_on_a_reduced_config(tmp_path, mnist_path):
     assert metrics["nearest_centroid"] > 0.75
     assert metrics["logistic_regression"] > 0.85
     assert metrics["svm"] > 0.9
+    if cnn_extra_installed():  # models.cnn.enabled: auto
+        assert metrics["cnn"] > 0.9
     assert (project / "results/report.html").stat().st_size > 100_000
     distances = pl.read_parquet(project / "results/tables/distances.parquet")
     assert distances.group_by("split").len().sort("split").rows() == [
