@@ -1,11 +1,14 @@
 """Model identities: names round-trip, every family its colour, every variant its shape."""
 
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
+import yaml
 
 from tidymnist.core import naming
+from tidymnist.core.config import coerce_to_schema
 from tidymnist.core.extras import TorchMissingError, cnn_enabled, installed_version
 from tidymnist.core.naming import (
     ALL_VARIANTS,
@@ -22,6 +25,8 @@ from tidymnist.core.naming import (
     variant_columns,
     variant_of,
 )
+
+SCHEMA = "workflow/schemas/config.schema.yaml"
 
 
 def test_every_variant_round_trips_through_its_name():
@@ -150,3 +155,12 @@ def test_display_columns_are_enums_in_the_study_order():
     assert shown["family"].to_list() == ["SVM", "k-NN", "k-NN"]
     assert shown["variant"].to_list() == ["as is", "deskewed", "as is"]
     assert set(naming.FAMILY_DISPLAY_COLOURS) == set(shown["family"].dtype.categories)
+
+
+def test_the_cnn_setting_from_the_command_line_means_the_boolean():
+    schema = yaml.safe_load((Path(__file__).parents[1] / SCHEMA).read_text())
+    given = {"models": {"cnn": {"enabled": "true"}}}  # what --config models="{cnn: ...}" gives
+    assert coerce_to_schema(given, schema)["models"]["cnn"]["enabled"] is True
+    for word, meant in (("false", False), ("auto", "auto"), ("1", "1"), ("maybe", "maybe")):
+        given = {"models": {"cnn": {"enabled": word}}}
+        assert coerce_to_schema(given, schema)["models"]["cnn"]["enabled"] == meant

@@ -39,16 +39,26 @@ def coerce_to_schema(value: Any, schema: dict, root: dict | None = None) -> Any:
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         return [coerce_to_schema(item, schema["items"], root) for item in value]
     if isinstance(value, str):
-        types = schema.get("type", [])
-        types = [types] if isinstance(types, str) else types
-        wanted = tuple(SCALARS[t] for t in types if t in SCALARS)
-        if wanted and "string" not in types:
-            try:
-                parsed = yaml.safe_load(value)
-            except yaml.YAMLError:
-                return value
-            if isinstance(parsed, wanted) and not (isinstance(parsed, bool) and bool not in wanted):
-                return parsed
+        return _coerce_string(value, schema)
+    return value
+
+
+def _coerce_string(value: str, schema: dict) -> Any:
+    """A string from the command line as the scalar ``schema`` wants, else unchanged."""
+    enum = schema.get("enum")
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    wanted = tuple(SCALARS[t] for t in types if t in SCALARS)
+    if not (enum and value not in enum) and not (wanted and "string" not in types):
+        return value
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+    if enum:  # --config gives "true" where an enum such as [auto, true, false] means the boolean
+        return parsed if parsed in [e for e in enum if type(e) is type(parsed)] else value
+    if isinstance(parsed, wanted) and not (isinstance(parsed, bool) and bool not in wanted):
+        return parsed
     return value
 
 
