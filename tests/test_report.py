@@ -120,8 +120,9 @@ def test_sections_titles_and_captions_come_from_the_registry_and_the_findings():
     )
     findings = gather([figure_findings("distance_boxplots", {"label_summary": summary}, "01")])
     built = context(["centroids", "distance_boxplots"], {}, findings)
-    assert [s["id"] for s in built["sections"]] == ["what-was-run", "the-data"]
-    blocks = built["sections"][1]["blocks"]
+    # no figure drawn with a headline: no "What we found"; the provenance comes last
+    assert [s["id"] for s in built["sections"]] == ["the-data", "what-was-run"]
+    blocks = built["sections"][0]["blocks"]
     assert [b["name"] for b in blocks] == ["centroids", "distance_boxplots"]  # registry order
     assert blocks[1]["title"] == FIGURES["distance_boxplots"].title
     assert blocks[1]["caption"] == (
@@ -146,8 +147,12 @@ def test_the_models_section_has_its_tables_beside_its_figures():
     built = context(
         ["model_comparison", "per_class_f1"], {"metrics": metrics, "per_class": per_class}, findings
     )
-    models = built["sections"][-1]
+    models = built["sections"][-2]  # before the provenance appendix
     assert models["id"] == "models"
+    assert built["sections"][0]["blocks"][0]["text"] == (
+        "The most accurate model is SVM, with 98.00% of the test digits right; the least "
+        "accurate, k-NN, gets 97.00%."
+    )
     names = [b["name"] for b in models["blocks"]]
     assert names == ["metrics", "model_comparison", "per_class_f1", "per_class"]
     assert models["blocks"][1]["caption"] == (
@@ -177,3 +182,36 @@ def test_the_report_says_whether_the_cnn_ran_and_how_to_add_it():
     assert "models" not in off  # turned off on purpose: nothing to add
     assert off["provenance"].endswith("is false, so the CNN was not trained.")
     assert cnn_said(None) == {}
+
+
+def test_what_we_found_comes_first_one_sentence_per_headline_linked_to_its_figure():
+    differences = pl.DataFrame(
+        {
+            "label_a": [4, 0, 7],
+            "label_b": [9, 1, 9],
+            "rms_difference": [22.6, 68.9, 27.2],
+            "rank": [1, 3, 2],
+        }
+    )
+    findings = gather(
+        [figure_findings("pairwise_differences", {"pair_separability": differences}, "0123456789")]
+    )
+    built = context(["centroids", "pairwise_differences"], {}, findings)
+    assert [s["id"] for s in built["sections"]] == ["what-we-found", "the-data", "what-was-run"]
+    (found,) = built["sections"][0]["blocks"]
+    assert found["href"] == "#figure-pairwise_differences"
+    assert found["text"] == (
+        "By their average images, the hardest pair of digits to tell apart is 4/9 and the "
+        "easiest 0/1."
+    )
+    page = render(built)
+    assert page.index('id="what-we-found"') < page.index('id="the-data"')
+    assert page.index('id="the-data"') < page.index('id="what-was-run"')
+    assert 'href="#figure-pairwise_differences"' in page
+
+
+def test_every_headline_is_filled_from_its_own_figures_findings():
+    for record in FIGURES.values():
+        if record.headline:
+            assert record.finder is not None, record.name
+            assert record.headline.endswith("."), record.name

@@ -19,7 +19,14 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SECTIONS = ["What was run", "The data", "The space of digits", "The models", "Your own digits"]
+SECTIONS = [
+    "What we found",
+    "The data",
+    "The space of digits",
+    "The models",
+    "Your own digits",
+    "Appendix: what was run",
+]
 ARTIFACTS = Path(os.environ.get("TIDYMNIST_ARTIFACTS", REPO / "artifacts"))
 
 
@@ -65,6 +72,9 @@ def test_every_image_has_loaded(page_facts):
 def test_every_section_is_there(page_facts):
     for section in SECTIONS:
         assert any(section in heading for heading in page_facts["headings"]), section
+    # findings first, the provenance last
+    assert SECTIONS[0] in page_facts["headings"][0]
+    assert SECTIONS[-1] in page_facts["headings"][-1]
 
 
 def test_metrics_table_lists_every_model_and_sorts(page_facts):

@@ -47,6 +47,8 @@ class Figure:
     summary: str  # what it shows, in one sentence: Snakemake's report caption and the image's alt
     caption: str  # what to notice: a template whose {fields} are this figure's findings
     needs: tuple[str, ...] = ()  # what a run must have for it to be drawn (see NEEDS)
+    # one sentence for the report's "What we found", a template of this figure's findings
+    headline: str = ""
 
     def drawn(self, have: Iterable[str]) -> bool:
         """Whether a run that has ``have`` (see :data:`NEEDS`) draws this figure."""
@@ -149,6 +151,10 @@ FIGURES = _records(
         "{least_separable_rms}), then {second_least_separable_pair} "
         "({second_least_separable_rms}); the most distinct is {most_distinct_pair} "
         "({most_distinct_rms}).",
+        headline=(
+            "By their average images, the hardest pair of digits to tell apart is "
+            "{least_separable_pair} and the easiest {most_distinct_pair}."
+        ),
     ),
     # --- the space of digits --------------------------------------------------------------
     Figure(
@@ -185,6 +191,10 @@ FIGURES = _records(
         "Cumulative share of pixel variance kept by the first components.",
         "{components_for_90} of the {n_components} components keep 90% of the variance and "
         "{components_for_95} keep 95%.",
+        headline=(
+            "{components_for_90} of the {n_components} principal components keep 90% of the pixel"
+            " variance."
+        ),
     ),
     Figure(
         "tsne_map",
@@ -197,6 +207,10 @@ FIGURES = _records(
         "A t-SNE map of {tsne_images} training images, {tsne_same_label} of them next to an "
         "image of their own label: each label forms its own island, and the bridges between "
         "islands are the digits that could be read either way.",
+        headline=(
+            "On the t-SNE map, {tsne_same_label} of the digits lie next to a digit of their own "
+            "label."
+        ),
     ),
     Figure(
         "least_typical_on_maps",
@@ -223,6 +237,11 @@ FIGURES = _records(
         "{least_accurate_model} the least ({least_accurate_accuracy}); {fastest_model} fits "
         "fastest ({fastest_fit_seconds}).",
         needs=("models",),
+        headline=(
+            "The most accurate model is {most_accurate_model}, with {most_accurate_accuracy} of "
+            "the test digits right; the least accurate, {least_accurate_model}, gets "
+            "{least_accurate_accuracy}."
+        ),
     ),
     Figure(
         "per_class_f1",
@@ -247,6 +266,10 @@ FIGURES = _records(
         "Off the diagonal are the mistakes; the pair confused most often over all models is "
         "{most_confused_pair} ({most_confused_count} test images).",
         needs=("models",),
+        headline=(
+            "The pair the models confuse most is {most_confused_pair}: {most_confused_count} test"
+            " images over all models."
+        ),
     ),
     Figure(
         "mistakes_gallery",
@@ -297,6 +320,11 @@ FIGURES = _records(
         "{typical_error_rate}: the exploration's distance to the centroid predicts the models' "
         "errors.",
         needs=("models",),
+        headline=(
+            "Typicality predicts errors: the least typical tenth of each label's test digits is "
+            "misread {untypical_error_rate} of the time, the most typical tenth "
+            "{typical_error_rate}."
+        ),
     ),
     Figure(
         "pair_confusions",
@@ -322,6 +350,10 @@ FIGURES = _records(
         "{deskew_top_gain} points ({deskew_top_model}: {deskew_top_as_is} to "
         "{deskew_top_deskewed}).",
         needs=("models", "deskew"),
+        headline=(
+            "Straightening slanted digits first helps {deskew_top_model} most ({deskew_top_as_is}"
+            " to {deskew_top_deskewed}) and {deskew_low_model} least ({deskew_low_gain} points)."
+        ),
     ),
     Figure(
         "sweep_accuracy",
@@ -374,6 +406,10 @@ FIGURES = _records(
         "Each custom digit as given and in MNIST's format, with every model's answer.",
         "{custom_digits} custom digits, as given and in MNIST's format. {custom_scores}",
         needs=("custom", "models"),
+        headline=(
+            "On {custom_digits} digits from outside MNIST, the best model is {custom_best_model},"
+            " with {custom_best_accuracy} right."
+        ),
     ),
     Figure(
         "custom_on_maps",

@@ -165,6 +165,21 @@ def cnn_said(cnn: Mapping[str, Any] | None) -> dict[str, str]:
     return said
 
 
+def headlines(figures: Mapping[str, Any], findings: pl.DataFrame) -> list[dict[str, Any]]:
+    """One sentence per drawn figure whose record has a headline, filled from its findings and
+    linked to the figure, in the registry's order."""
+    return [
+        {
+            "kind": "finding",
+            "name": record.name,
+            "text": fill(record.headline, texts(findings, record.name)),
+            "href": f"#figure-{record.name}",
+        }
+        for record in FIGURES.values()
+        if record.headline and record.name in figures
+    ]
+
+
 def caption(record: Figure, findings: pl.DataFrame) -> str:
     """A figure's caption: its record's template filled from its findings."""
     return fill(record.caption, texts(findings, record.name))
@@ -259,12 +274,12 @@ def build_context(
     provenance: Mapping[str, Any],
     draw_page: bool = False,
 ) -> dict[str, Any]:
-    """Everything the template shows: provenance first, then a section per stage of the
-    registry that has figures in ``figures``, each in the registry's order and with its
-    caption filled from ``findings``."""
+    """Everything the template shows: what was found (the drawn figures' headlines), then a
+    section per stage of the registry that has figures in ``figures``, each in the registry's
+    order and with its caption filled from ``findings``, and the provenance as an appendix."""
     run = {
         "id": "what-was-run",
-        "title": "What was run",
+        "title": "Appendix: what was run",
         "intro": f"Generated {provenance['date']} from commit {provenance['commit']}. "
         + provenance.get("cnn", {}).get("provenance", ""),
         "blocks": [
@@ -308,7 +323,12 @@ def build_context(
             },
         ],
     }
-    sections = [run]
+    found = headlines(figures, findings)
+    sections = (
+        [{"id": "what-we-found", "title": "What we found", "intro": None, "blocks": found}]
+        if found
+        else []
+    )
     for stage, (section_id, title, intro) in SECTIONS.items():
         records = [r for r in FIGURES.values() if r.section == stage and r.name in figures]
         if not records:
@@ -386,6 +406,7 @@ def build_context(
                 "blocks": blocks,
             }
         )
+    sections.append(run)
     return {
         "title": f"A tidy analysis of {dataset_name}",
         "lede": "Long pixel tables, centroids, distances, the space of digits and the models "
