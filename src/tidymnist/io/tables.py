@@ -47,23 +47,31 @@ def write_table_chunks(chunks: Iterable[pl.DataFrame], path: str | os.PathLike) 
     if first is None:
         raise ValueError(f"{path}: no rows to write")
     rows = 0
+    # An error while the pieces are made is kept and raised once the sink has finished: raised
+    # inside polars' reader it could leave the sink writing the file after it was cleaned up.
+    failed: list[Exception] = []
 
     def source(with_columns, predicate, _n_rows, _batch_size) -> Iterator[pl.DataFrame]:
         nonlocal rows
-        for piece in itertools.chain([first], pieces):
-            if piece.schema != first.schema:
-                raise ValueError(
-                    f"{path}: a piece has columns {piece.schema}, the first {first.schema}"
-                )
-            rows += piece.height
-            columns = piece if with_columns is None else piece.select(with_columns)
-            yield columns if predicate is None else columns.filter(predicate)
+        try:
+            for piece in itertools.chain([first], pieces):
+                if piece.schema != first.schema:
+                    raise ValueError(
+                        f"{path}: a piece has columns {piece.schema}, the first {first.schema}"
+                    )
+                rows += piece.height
+                columns = piece if with_columns is None else piece.select(with_columns)
+                yield columns if predicate is None else columns.filter(predicate)
+        except Exception as error:  # raised below, after the sink
+            failed.append(error)
 
     lazy = register_io_source(source, schema=first.schema, explain_name="table pieces")
     with atomic_path(path) as tmp:
         lazy.sink_parquet(
             tmp, compression=COMPRESSION, statistics=True, row_group_size=max(first.height, 1)
         )
+        if failed:
+            raise failed[0]
     return rows
 
 
