@@ -22,7 +22,8 @@ def test_the_test_split_is_predicted_and_costed():
         ]
     )
     card = {"fit_seconds": 1.5, "n_parameters": 7850}
-    predictions, costs = evaluate_on_test("nearest_centroid", model, card, pixels)
+    found = evaluate_on_test("nearest_centroid", model, card, pixels)
+    predictions, costs = found["predictions"], found["costs"]
     test = IMAGES[80:]
     expected = predictions_table(
         "nearest_centroid",

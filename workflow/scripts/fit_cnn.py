@@ -16,6 +16,5 @@ with logged(snakemake.log[0]):
     files = read_table(snakemake.input.files)
     model, card = train(name, **snakemake.params, pixels=pixels, files=files)
     save_cnn(model, snakemake.output.model, card)
-    predictions, costs = evaluate_on_test(name, model, card, pixels)
-    write_table(predictions, snakemake.output.predictions)
-    write_table(costs, snakemake.output.costs)
+    for key, table in evaluate_on_test(name, model, card, pixels).items():
+        write_table(table, snakemake.output[key])  # predictions, costs

@@ -13,6 +13,5 @@ with logged(snakemake.log[0]):
         centroids=read_table(snakemake.input.centroids),  # adopted by the plain centroid model
     )  # fmt: skip
     save_model(model, snakemake.output.model, card)
-    predictions, costs = evaluate_on_test(name, model, card, pixels)
-    write_table(predictions, snakemake.output.predictions)
-    write_table(costs, snakemake.output.costs)
+    for key, table in evaluate_on_test(name, model, card, pixels).items():
+        write_table(table, snakemake.output[key])  # predictions, costs

@@ -22,14 +22,14 @@ def costs_table(name: str, card: dict[str, Any], predict_seconds: float) -> pl.D
 
 def evaluate_on_test(
     name: str, model: Any, card: dict[str, Any], pixels: pl.LazyFrame | pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The predictions table of ``model`` (the variant ``name``, with its ``card``) on the test
-    split of a pixel table, and its costs table. Only ``predict`` is timed: the probabilities
-    are asked for after it."""
+) -> dict[str, pl.DataFrame]:
+    """The ``predictions`` table of ``model`` (the variant ``name``, with its ``card``) on the
+    test split of a pixel table, and its ``costs`` table, by those names. Only ``predict`` is
+    timed: the probabilities are asked for after it."""
     instances, images, labels = split_arrays(pixels, "test")
     start = time.perf_counter()
     predicted = model.predict(images)
     seconds = time.perf_counter() - start
     table = predictions_table(name, instances, labels, predicted, probabilities(model, images))
     log.info("%s: accuracy %.4f on %d test images", name, (predicted == labels).mean(), len(labels))
-    return table, costs_table(name, card, seconds)
+    return {"predictions": table, "costs": costs_table(name, card, seconds)}

@@ -440,7 +440,6 @@ FIGURES = _records(
         needs=("cnn", "custom"),
     ),
 )
-DEFAULT_SIZES = {name: list(record.size) for name, record in FIGURES.items()}
 
 
 def run_has(
