@@ -43,19 +43,19 @@ def main() -> None:
     total = 0.0
     with tempfile.TemporaryDirectory() as out:
         for name in names:
-            width, height = size_of(name, config["figures"]["size"])
+            size = size_of(name, config["figures"]["size"])  # None: sized from its panels
             start = time.perf_counter()
             draw_section(
                 tables,
                 {name: str(Path(out) / f"{name}.png")},
                 figures=[name],
                 class_names=config["class_names"],
-                sizes={name: [width, height]},
+                sizes={name: size},
                 dpi=config["figures"]["dpi"],
             )
             seconds = time.perf_counter() - start
             total += seconds
-            print(f"{name:28} {seconds:5.2f} s  ({width} x {height} in)")
+            print(f"{name:28} {seconds:5.2f} s  ({size or 'sized from its panels'})")
     n = len(names)
     print(f"{'start-up (a fresh Python)':28} {start_up:5.2f} s")
     print(f"{f'{n} figures, one job':28} {total + start_up:5.2f} s")

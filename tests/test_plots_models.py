@@ -4,6 +4,7 @@ The tables are made by the real evaluation functions from a small synthetic pred
 the figures are tested on exactly the shapes the workflow gives them.
 """
 
+import math
 import re
 from itertools import combinations
 
@@ -21,10 +22,11 @@ from plotnine import (
 )
 
 from tidymnist.core.digits import DIGIT_NAMES, FASHION_NAMES, LABELS, N_CLASSES, SIDE
-from tidymnist.core.naming import display_name
+from tidymnist.core.naming import ALL_VARIANTS, display_name
 from tidymnist.evaluate import tables as evaluate
 from tidymnist.figures.models import (
     coefficient_maps,
+    confusion_best,
     confusion_matrices,
     errors_by_typicality,
     misclassifications_by_label,
@@ -33,6 +35,7 @@ from tidymnist.figures.models import (
     pair_confusions_plot,
     per_class_f1,
 )
+from tidymnist.figures.panels import figure_size
 from tidymnist.findings import figure_findings
 from tidymnist.tables.distances import SCHEMA as DISTANCES_SCHEMA
 from tidymnist.tables.pairwise import SEPARABILITY_SCHEMA
@@ -255,15 +258,36 @@ def test_confusion_matrices_fill_is_the_share_of_each_true_label(confusion):
     knn = confusion.filter(pl.col("model") == "knn")
     right = knn.filter(pl.col("label") == pl.col("predicted"))["n"].sum() / knn["n"].sum()
     assert f"k-NN\n{round(right * 100, 1)}% correct" in plot.data["strip"].cast(str).to_list()
-    # the numbers are the errors only, and all of them
-    counts = layer(plot, geom_text).geom.data
-    assert (counts["label"] != counts["predicted"]).all()
-    assert counts["n"].sum() == confusion.filter(pl.col("label") != pl.col("predicted"))["n"].sum()
+    # small matrices without numbers, four to a row: one row for the four models
+    assert not [layer for layer in plot.layers if isinstance(layer.geom, geom_text)]
+    assert plot.facet._ncol == 4
+    assert plot.theme.getp("figure_size") == figure_size(4, 1, panel=(2.1, 2.45), extra=(1.9, 1.5))
     # the colour scale is capped above every error, and the subtitle says where
     cap = float(re.search(r"capped at (\d+)%", plot.labels.subtitle).group(1)) / 100
     errors = plot.data.filter(pl.col("label") != pl.col("predicted"))
     assert errors["share"].max() <= cap < plot.data.filter(~pl.col("error"))["share"].min()
     assert plot.scales.get_scales("fill").limits[1] == pytest.approx(cap**0.5)
+    draws(plot)
+
+
+def test_confusion_best_shows_the_most_accurate_model_with_every_count(confusion):
+    said = found("confusion_best", confusion=confusion)
+    plot = confusion_best(confusion, said, DIGIT_NAMES)
+    # the fixture's SVM makes the fewest mistakes
+    assert set(plot.data["model"]) == {"svm"}
+    assert plot.labels.title == "What the best model, SVM, answers for each label"
+    counts = layer(plot, geom_text).geom.data
+    svm = confusion.filter(pl.col("model") == "svm", pl.col("n") > 0)
+    assert counts.height == svm.height
+    assert counts["n"].sum() == N_TEST
+    right = svm.filter(pl.col("label") == pl.col("predicted"))["n"].sum() / N_TEST
+    assert said.filter(pl.col("finding") == "best_accuracy")["value"][0] == pytest.approx(right)
+    worst = svm.filter(pl.col("label") != pl.col("predicted")).sort(
+        ["n", "label", "predicted"], descending=[True, False, False]
+    )
+    mistake = said.filter(pl.col("finding") == "best_worst_mistake").row(0, named=True)
+    assert mistake["value"] == worst["n"][0]
+    assert mistake["text"].startswith(f"a {worst['label'][0]} read as {worst['predicted'][0]} (")
     draws(plot)
 
 
@@ -275,15 +299,14 @@ def test_mistakes_gallery_shows_each_mistake_with_its_caption(mistake_pixels):
     assert (plot.facet.rows, plot.facet.cols) == (["model"], ["rank"])
     assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["fill"]) == ("x", "y", "value")
     # the model without probabilities has no confident mistakes
-    assert set(plot.data["model"].cast(str)) == {
-        "k-NN",
-        "Logistic\nregression",
-        "Nearest\ncentroid",
-    }
+    assert set(plot.data["model"].cast(str)) == {"k-NN", "logistic", "centroid"}
     captions = layer(plot, geom_label).geom.data
     assert captions.height == 3 * 5
+    # sized from its 5 columns of mistakes and 3 rows of models
+    size = figure_size(5, 3, panel=(0.78, 0.8), extra=(1.25, 1.35))
+    assert plot.theme.getp("figure_size") == size
     first = mistake_pixels.filter(pl.col("model") == "knn", pl.col("rank") == 1).row(0, named=True)
-    expected = f"{first['label']} → {first['predicted']} ({round(first['probability'] * 100)}%)"
+    expected = f"{first['label']}→{first['predicted']} {round(first['probability'] * 100)}%"
     assert expected in captions["text"].to_list()
     draws(plot)
 
@@ -304,9 +327,14 @@ def test_misclassifications_count_every_wrong_answer_and_name_the_most_missed(co
     )
     assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["fill"]) == (
         "class",
+        "model",
         "wrong",
-        "family",
     )
+    # a row per model, the first at the top, each cell its count
+    assert plot.scales.get_scales("y").limits == [
+        display_name(m) for m in reversed(list(ERROR_RATES))
+    ]
+    assert layer(plot, geom_text).mapping["label"] == "wrong"
     wrong = confusion.filter(pl.col("label") != pl.col("predicted"))
     assert plot.data["wrong"].sum() == wrong["n"].sum()
     assert plot.data.height == len(ERROR_RATES) * N_CLASSES
@@ -399,3 +427,43 @@ def test_pair_confusions_with_long_names_leave_out_labels_that_would_overlap(pai
     assert 20 < labels.height < 45  # long names do not all fit, but most do
     assert plot.labels.caption.startswith(f"{45 - labels.height} of the 45 pairs are not named")
     draws(plot)
+
+
+def _every_model_predictions(names) -> pl.DataFrame:
+    rng = np.random.default_rng(1)
+    labels = np.resize(np.arange(N_CLASSES, dtype=np.uint8), N_TEST)
+    frames = []
+    for i, model in enumerate(names):
+        wrong = rng.random(N_TEST) < 0.02 + 0.02 * i
+        predicted = np.where(wrong, (labels + 1) % N_CLASSES, labels).astype(np.uint8)
+        frames.append(evaluate.predictions_table(model, np.arange(N_TEST), labels, predicted, None))
+    return pl.concat(frames)
+
+
+@pytest.mark.parametrize("n_models", [1, 12])
+def test_model_figures_size_themselves_from_the_number_of_models(n_models):
+    """With one model or all twelve variants, the figures take the panels and rows they need,
+    and draw without a warning."""
+    names = [variant.name for variant in ALL_VARIANTS][:n_models]
+    predictions = _every_model_predictions(names)
+    per_class = evaluate.per_class_table(predictions)
+    confusion = evaluate.confusion_table(predictions)
+    f1 = per_class_f1(per_class, found("per_class_f1", per_class=per_class), DIGIT_NAMES)
+    matrices = confusion_matrices(confusion, DIGIT_NAMES)
+    wrong = misclassifications_by_label(
+        confusion, found("misclassifications_by_label", confusion=confusion), DIGIT_NAMES
+    )
+    families = len({variant.base for variant in ALL_VARIANTS[:n_models]})
+    columns, rows = (1, 1) if n_models == 1 else (3, math.ceil(families / 3))
+    assert f1.facet._ncol == columns
+    assert f1.theme.getp("figure_size") == figure_size(
+        columns, rows, panel=(3.1, 2.2), extra=(1.6, 1.9)
+    )
+    columns, rows = (1, 1) if n_models == 1 else (4, 3)
+    assert matrices.theme.getp("figure_size") == figure_size(
+        columns, rows, panel=(2.1, 2.45), extra=(1.9, 1.5)
+    )
+    _, height = wrong.theme.getp("figure_size")
+    assert height == pytest.approx(1.45 + 0.34 * n_models)
+    for plot in (f1, matrices, wrong):
+        draws(plot)

@@ -32,11 +32,13 @@ def test_every_record_has_every_field(name):
     assert record.name == name
     for field in dataclasses.fields(Figure):
         value = getattr(record, field.name)
-        if field.name not in ("needs", "headline"):  # optional: no needs, no headline
+        # optional: no needs, no headline, no size (the plot sizes itself)
+        if field.name not in ("needs", "headline", "size"):
             assert value, f"{name} has no {field.name}"
     assert record.section in SECTIONS
-    width, height = record.size
-    assert 0 < width <= 50 and 0 < height <= 50
+    if record.size is not None:
+        width, height = record.size
+        assert 0 < width <= 50 and 0 < height <= 50
     assert set(record.needs) <= set(NEEDS)
     assert record.title[0].isupper() and not record.title.endswith(".")
     assert record.summary.endswith(".")
@@ -91,6 +93,9 @@ def test_the_figures_a_run_draws():
 def test_sizes_are_the_records_unless_the_config_overrides_them():
     assert size_of("centroids", {}) == [8, 3.8]
     assert size_of("centroids", {"centroids": [5, 2]}) == [5, 2]
+    # a figure sized from its panels has no default; an override still wins
+    assert size_of("confusion_matrices", {}) is None
+    assert size_of("confusion_matrices", {"confusion_matrices": [9, 9]}) == [9, 9]
     check_sizes({"centroids": [5, 2]})
     with pytest.raises(ConfigError, match=r"figures\.size\.centroid: no such figure"):
         check_sizes({"centroid": [5, 2]})

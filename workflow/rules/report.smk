@@ -16,7 +16,7 @@ rule report:
         "results/logs/report.log",
     params:
         dataset_name=config["dataset_name"],
-        sizes={name: size_of(name, config["figures"]["size"]) for name in FIGURE_SPECS},
+        dpi=config["figures"]["dpi"],
         config=config,
         draw_page=bool(MODELS),
         cnn={

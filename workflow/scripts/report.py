@@ -10,7 +10,7 @@ with logged(snakemake.log[0]) as log:
         tables=read_tables(snakemake.input.tables),
         findings=read_table(snakemake.input.findings),
         benchmarks=read_benchmarks(snakemake.input.benchmarks),
-        **snakemake.params,  # dataset_name, sizes, config, draw_page
+        **snakemake.params,  # dataset_name, dpi, config, draw_page
     )
     write_text(page, snakemake.output[0])
     log.info("wrote %s", snakemake.output[0])

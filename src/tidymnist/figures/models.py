@@ -11,7 +11,6 @@ from plotnine import (
     element_text,
     facet_grid,
     facet_wrap,
-    geom_col,
     geom_label,
     geom_line,
     geom_point,
@@ -20,7 +19,6 @@ from plotnine import (
     geom_tile,
     ggplot,
     labs,
-    position_dodge,
     scale_color_identity,
     scale_fill_gradient,
     scale_x_continuous,
@@ -36,6 +34,7 @@ from tidymnist.core.naming import display_column
 from tidymnist.figures.common import tiles as _tiles
 from tidymnist.figures.common import with_class
 from tidymnist.figures.labels import label_layers, place_labels
+from tidymnist.figures.panels import MATRIX_COLUMNS, family_panels, figure_size, panel_grid
 from tidymnist.figures.theme import (
     POSITIVE,
     SHARE_HIGH,
@@ -49,7 +48,7 @@ from tidymnist.figures.theme import (
 )
 from tidymnist.findings import texts as finding_texts
 from tidymnist.findings import values as finding_values
-from tidymnist.findings.models import CLEAR
+from tidymnist.findings.models import CLEAR, best_model
 
 # Candidate caps of the confusion colour scale: the smallest that holds every error is used.
 SHARE_CAPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
@@ -112,30 +111,35 @@ def model_comparison(metrics: pl.DataFrame, findings: pl.DataFrame) -> ggplot:
 def per_class_f1(
     per_class: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
 ) -> ggplot:
-    """F1 score of every label for every model: which labels are hard for whom."""
+    """F1 score of every label for every model: a panel per model family, its variants as line
+    types, every other model in grey behind for comparison."""
     data = model_columns(with_class(per_class, class_names))
     said = finding_texts(findings)
     return (
-        ggplot(data, aes("class", "f1", color="family", group="model"))
-        + geom_line(aes(linetype="variant"), size=0.6, alpha=0.7)
-        + geom_point(aes(shape="variant"), size=2.2)
-        + model_scales(data, "color", "linetype", "shape")
+        ggplot(data, aes("class", "f1", group="model", color="family"))
+        + family_panels(
+            data,
+            [
+                geom_line(aes(linetype="variant"), size=0.7),
+                geom_point(aes(shape="variant"), size=2),
+            ],
+        )
         + labs(
             title="Which labels each model finds hard",
             subtitle="F1 score (harmonic mean of precision and recall) per label on the test "
-            f"images.\nAveraged over the models, the hardest label is {said['hardest_label']} "
-            f"(F1 {said['hardest_f1']}),\nthe easiest {said['easiest_label']} "
-            f"({said['easiest_f1']})",
+            "images, a panel per model,\nthe others in grey. Averaged over the models, the hardest"
+            f" label is {said['hardest_label']} (F1 {said['hardest_f1']}), the easiest "
+            f"{said['easiest_label']} ({said['easiest_f1']})",
             x="label",
             y="F1 score",
         )
-        + theme_tidymnist()
     )
 
 
-def confusion_matrices(confusion: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
-    """Every model's confusion matrix as a heatmap of shares of the true label's images."""
-    data = (
+def _confusion_shares(confusion: pl.DataFrame, class_names: Sequence[str]) -> pl.DataFrame:
+    """The confusion table with the reader's label names, each cell's share of its true
+    label's images and whether it is a mistake."""
+    return (
         with_class(with_class(confusion, class_names), class_names, "predicted", "predicted_class")
         .with_columns(total=pl.col("n").sum().over("model", "label"))
         .with_columns(
@@ -143,34 +147,21 @@ def confusion_matrices(confusion: pl.DataFrame, class_names: Sequence[str]) -> g
             error=pl.col("label") != pl.col("predicted"),
         )
     )
+
+
+def _share_cap(data: pl.DataFrame) -> float:
+    """The smallest cap of the colour scale that holds every mistake's share."""
     worst = data.filter(pl.col("error"))["share"].max() or 0.0
-    cap = next(cap for cap in SHARE_CAPS if cap >= worst)
-    accuracy = data.group_by("model").agg(
-        right=pl.col("n").filter(~pl.col("error")).sum() / pl.col("n").sum()
-    )
-    strips = (
-        accuracy.with_columns(shown=display_column("model", short=True, wrap=True))
-        .sort("shown")
-        .select(
-            "model",
-            strip=pl.format("{}\n{}% correct", "shown", (pl.col("right") * 100).round(1)),
-        )
-    )
-    order = pl.Enum(strips["strip"].to_list())
-    data = data.join(strips, on="model").with_columns(pl.col("strip").cast(order))
-    counts = data.filter(pl.col("error"), pl.col("n") > 0).with_columns(
-        ink=pl.when((pl.col("share") / cap).sqrt() > 0.6)
-        .then(pl.lit("#ffffff"))
-        .otherwise(pl.lit("#222222"))
-    )
-    n_models = data["model"].n_unique()
+    return next(cap for cap in SHARE_CAPS if cap >= worst)
+
+
+def _confusion_layers(cap: float, class_names: Sequence[str], base_size: float) -> list:
+    """The heatmap's tiles, colour scale, axes and theme, shared by the large and small
+    matrices."""
     long_names = max(len(name) for name in class_names) > 2
-    return (
-        ggplot(data, aes("predicted_class", "class", fill="share"))
-        + geom_tile(color="#ffffff", size=0.2)
-        + geom_text(aes(label="n", color="ink"), data=counts, size=6)
-        + facet_wrap("strip", ncol=min(n_models, 3))
-        + scale_fill_gradient(
+    return [
+        geom_tile(color="#ffffff", size=0.2),
+        scale_fill_gradient(
             low=SHARE_LOW,
             high=SHARE_HIGH,
             limits=(0, cap),
@@ -181,34 +172,90 @@ def confusion_matrices(confusion: pl.DataFrame, class_names: Sequence[str]) -> g
                 for b, text in zip(breaks, _share(breaks), strict=True)
             ],
             name="share of the\ntrue label's\nimages",
-        )
+        ),
+        scale_x_discrete(expand=(0, 0)),
+        scale_y_discrete(limits=list(reversed(class_names)), expand=(0, 0)),
+        coord_equal(),
+        theme_tidymnist(base_size=base_size),
+        theme(panel_grid=element_blank(), axis_text_x=element_text(angle=90 if long_names else 0)),
+    ]
+
+
+def confusion_best(
+    confusion: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
+) -> ggplot:
+    """The most accurate model's confusion matrix, large, with the count in every cell."""
+    data = _confusion_shares(confusion, class_names).filter(
+        pl.col("model") == best_model(confusion)
+    )
+    cap = _share_cap(data)
+    counts = data.filter(pl.col("n") > 0).with_columns(
+        ink=pl.when(pl.col("share").clip(0, cap) / cap > 0.36)
+        .then(pl.lit("#ffffff"))
+        .otherwise(pl.lit("#222222"))
+    )
+    said = finding_texts(findings)
+    return (
+        ggplot(data, aes("predicted_class", "class", fill="share"))
+        + _confusion_layers(cap, class_names, base_size=11)
+        + geom_text(aes(label="n", color="ink"), data=counts, size=8)
         + scale_color_identity()
-        + scale_x_discrete(expand=(0, 0))
-        + scale_y_discrete(limits=list(reversed(class_names)), expand=(0, 0))
-        + coord_equal()
         + labs(
-            title="What each model answers for each label",
-            subtitle="Rows are the true label, columns the model's answer; the colour is the share "
-            "of the true label's test images\n(square-root scale, capped at "
-            f"{_share([cap])[0]} so that the errors show: the diagonal, the right answers, is "
-            "darkest);\nthe numbers count the images given each wrong answer",
+            title=f"What the best model, {said['best_model']}, answers for each label",
+            subtitle="Rows are the true label, columns its answer, each cell the number of test "
+            "images;\nthe colour is their share of the true label's images (square-root scale, "
+            f"capped at {_share([cap])[0]})",
             x="predicted label",
             y="true label",
         )
-        + theme_tidymnist(base_size=10)
-        + theme(
-            panel_grid=element_blank(),
-            axis_text_x=element_text(angle=90 if long_names else 0),
+    )
+
+
+def confusion_matrices(confusion: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
+    """Every model's confusion matrix, small, coloured by the share of the true label's images,
+    with its share right in its title; sized from the number of models."""
+    data = _confusion_shares(confusion, class_names)
+    cap = _share_cap(data)
+    accuracy = data.group_by("model").agg(
+        right=pl.col("n").filter(~pl.col("error")).sum() / pl.col("n").sum()
+    )
+    strips = (
+        accuracy.with_columns(shown=display_column("model", short=True))
+        .sort("shown")
+        .select(
+            "model",
+            strip=pl.format("{}\n{}% correct", "shown", (pl.col("right") * 100).round(1)),
         )
+    )
+    data = data.join(strips, on="model").with_columns(
+        pl.col("strip").cast(pl.Enum(strips["strip"].to_list()))
+    )
+    columns, rows = panel_grid(strips.height, MATRIX_COLUMNS)
+    return (
+        ggplot(data, aes("predicted_class", "class", fill="share"))
+        + _confusion_layers(cap, class_names, base_size=9)
+        + facet_wrap("strip", ncol=columns)
+        + labs(
+            title="What each model answers for each label",
+            subtitle="Rows are the true label, columns the model's answer; the colour is the "
+            "share of the true label's\ntest images (square-root scale, capped at "
+            f"{_share([cap])[0]} so that the mistakes show: the diagonal, the right answers, is "
+            "darkest)",
+            x="predicted label",
+            y="true label",
+        )
+        + theme(figure_size=figure_size(columns, rows, panel=(2.1, 2.45), extra=(1.9, 1.5)))
     )
 
 
 def mistakes_gallery(
     pixels: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
 ) -> ggplot:
-    """Each model's most confident mistakes: a row per model, a column per rank."""
+    """Each model's most confident mistakes: a row per model, a column per rank; sized from
+    the number of models and of mistakes shown."""
     data = (
-        model_columns(with_class(pixels, class_names), wrap=True)
+        with_class(pixels, class_names)
+        .with_columns(display_column("model", short=True, wrap=True))
         .pipe(with_class, class_names, "predicted", "predicted_class")
         .with_columns(
             rank=pl.format("#{}", "rank").cast(pl.Enum([f"#{r}" for r in range(1, 1000)]))
@@ -218,17 +265,17 @@ def mistakes_gallery(
     captions = data.select("model", "rank", "class", "predicted_class", "probability").unique()
     if max(len(name) for name in class_names) <= 2:
         # short names: one line under the digit, where MNIST leaves the bottom rows blank
-        lines = {26.0: pl.format("{} → {} ({}%)", "class", "predicted_class", percent)}
+        lines = {26.0: pl.format("{}→{} {}%", "class", "predicted_class", percent)}
     else:
         # long names: the true label above the digit, the answer below
         lines = {
             1.5: pl.format("{} →", "class"),
-            26.0: pl.format("{} ({}%)", "predicted_class", percent),
+            26.0: pl.format("{} {}%", "predicted_class", percent),
         }
     texts = pl.concat(
         [captions.with_columns(text=text, text_y=pl.lit(y)) for y, text in lines.items()]
     )
-    k = captions["rank"].n_unique()
+    k, n_models = captions["rank"].n_unique(), captions["model"].n_unique()
     said = finding_texts(findings)
     return (
         ggplot(_tiles(data), aes("x", "y", fill="value"))
@@ -250,41 +297,59 @@ def mistakes_gallery(
         + digit_axes()
         + labs(
             title="The mistakes each model was surest of",
-            subtitle=f"Each model's {k} wrong answers on test images given with the highest "
-            "probability, surest first;\nin red: true label → predicted label (probability). "
+            subtitle=f"Each model's {k} wrong answers on test images given with the\nhighest "
+            "probability, surest first; in red: true label → answer\n(probability). "
             f"{said['mistakes_sure']} of these {said['mistakes_shown']} answers were given at "
             "least 99%.",
         )
-        + theme(strip_text_y=element_text(angle=0), legend_position="none", plot_margin_right=0.03)
+        + theme(
+            strip_text_y=element_text(angle=0, ha="left"),
+            legend_position="none",
+            figure_size=figure_size(k, n_models, panel=(0.78, 0.8), extra=(1.25, 1.35)),
+        )
     )
 
 
 def misclassifications_by_label(
     confusion: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
 ) -> ggplot:
-    """How many test images of each true label each model got wrong."""
+    """How many test images of each true label each model got wrong: a row per model, a
+    column per label; sized from the number of models."""
     errors = confusion.filter(pl.col("label") != pl.col("predicted"))
     data = model_columns(
-        with_class(errors.group_by("model", "label").agg(wrong=pl.col("n").sum()), class_names)
+        with_class(
+            errors.group_by("model", "label").agg(wrong=pl.col("n").sum()),
+            class_names,
+        )
+    ).with_columns(
+        ink=pl.when(pl.col("wrong") > pl.col("wrong").max() * 0.3)
+        .then(pl.lit("#ffffff"))
+        .otherwise(pl.lit("#222222"))
     )
     said = finding_texts(findings)
     n_models = data["model"].n_unique()
     return (
-        ggplot(data, aes("class", "wrong", fill="family", alpha="variant", group="model"))
-        + geom_col(position=position_dodge(width=0.85), width=0.8)
-        + model_scales(data, "fill", "alpha")
-        + scale_y_continuous(expand=(0, 0, 0.05, 0))
+        ggplot(data, aes("class", "model", fill="wrong"))
+        + geom_tile(color="#ffffff", size=0.4)
+        + geom_text(aes(label="wrong", color="ink"), size=8)
+        + scale_fill_gradient(low=SHARE_LOW, high=SHARE_HIGH, trans="sqrt", guide=None)
+        + scale_color_identity()
+        + scale_x_discrete(expand=(0, 0))
+        + scale_y_discrete(limits=list(reversed(data["model"].dtype.categories)), expand=(0, 0))
         + labs(
             title="Which labels the models get wrong",
-            subtitle=f"Test images of each label that each model misclassified; summed over the "
+            subtitle="Test images of each label that each model misclassified; summed over the "
             f"{n_models} models,\n{said['most_missed_label']} is missed most often "
             f"({said['most_missed_count']} times), usually taken for {said['taken_for_label']} "
             f"({said['taken_for_count']} times)",
             x="true label",
-            y="test images misclassified",
+            y="",
         )
         + theme_tidymnist()
-        + theme(panel_grid_major_x=element_blank())
+        + theme(
+            panel_grid=element_blank(),
+            figure_size=figure_size(1, n_models, panel=(6.6, 0.34), extra=(1.9, 1.45)),
+        )
     )
 
 
@@ -309,18 +374,11 @@ def coefficient_maps(coefficients: pl.DataFrame, class_names: Sequence[str]) -> 
 
 
 def errors_by_typicality(errors: pl.DataFrame, findings: pl.DataFrame) -> ggplot:
-    """Error rate against how far test images lie from their label's centroid, per model."""
+    """Error rate against how far test images lie from their label's centroid: a panel per
+    model family, the other models in grey behind."""
     data = model_columns(errors).with_columns(percent=pl.col("error_rate") * 100)
     n_bins = int(errors["decile"].max())
-    bins = (
-        errors.group_by("decile")
-        .agg(
-            pl.col("error_rate").mean(),
-            pl.col("min_distance").min(),
-            pl.col("max_distance").max(),
-        )
-        .sort("decile")
-    )
+    low, high = errors["min_distance"].min(), errors["max_distance"].max()
     said, found = finding_texts(findings), finding_values(findings)
     times = f", {said['error_rate_ratio']} times as often" if "error_rate_ratio" in said else ""
     tenth = "tenth" if n_bins == 10 else f"1/{n_bins}"
@@ -329,36 +387,29 @@ def errors_by_typicality(errors: pl.DataFrame, findings: pl.DataFrame) -> ggplot
         if found["untypical_error_rate"] > found["typical_error_rate"]
         else "The models do no worse on untypical digits"
     )
-    ticks = bins.select(
-        "decile",
-        text=pl.format(
-            "{}\n{}-{}",
-            "decile",
-            pl.col("min_distance").round(0).cast(pl.Int64),
-            pl.col("max_distance").round(0).cast(pl.Int64),
-        ),
-    )
     return (
-        ggplot(data, aes("decile", "percent", color="family", group="model"))
-        + geom_line(aes(linetype="variant"), size=0.7)
-        + geom_point(aes(shape="variant"), size=2)
-        + model_scales(data, "color", "linetype", "shape")
-        + scale_x_continuous(
-            breaks=ticks["decile"].to_list(), labels=ticks["text"].to_list(), minor_breaks=[]
+        ggplot(data, aes("decile", "percent", group="model", color="family"))
+        + family_panels(
+            data,
+            [
+                geom_line(aes(linetype="variant"), size=0.7),
+                geom_point(aes(shape="variant"), size=2),
+            ],
         )
+        + scale_x_continuous(breaks=list(range(1, n_bins + 1)), minor_breaks=[])
         + scale_y_continuous(labels=_percent)
         + labs(
             title=title,
             subtitle=f"Test images in {n_bins} equal bins of distance to their label's average "
-            f"training image.\nAveraged over the models, the least typical {tenth} is "
-            f"misclassified {said['untypical_error_rate']} of the time,\nthe most typical "
+            f"training image (from {low:.0f} to {high:.0f}),\na panel per model, the others in "
+            f"grey. Averaged over the models, the least typical {tenth} is misclassified "
+            f"{said['untypical_error_rate']}\nof the time, the most typical "
             f"{said['typical_error_rate']}: {said['error_rate_gap']} percentage points "
             f"more{times}",
-            x=f"{'decile' if n_bins == 10 else 'bin'} of distance to the centroid, "
-            "most typical first (under each: its distances)",
+            x=f"{'decile' if n_bins == 10 else 'bin'} of distance to the centroid "
+            "(1: the most typical)",
             y="misclassified",
         )
-        + theme_tidymnist()
     )
 
 

@@ -43,7 +43,9 @@ class Figure:
     tables: Mapping[str, str]  # the plot function's argument -> the table in results/tables/
     title: str  # its heading in the report
     section: str  # one of SECTIONS
-    size: tuple[float, float]  # default width and height in inches (config figures.size overrides)
+    # default width and height in inches (config figures.size overrides); None: the plot sets
+    # its own from what it holds (theme figure_size), e.g. taller with more models
+    size: tuple[float, float] | None
     summary: str  # what it shows, in one sentence: Snakemake's report caption and the image's alt
     caption: str  # what to notice: a template whose {fields} are this figure's findings
     needs: tuple[str, ...] = ()  # what a run must have for it to be drawn (see NEEDS)
@@ -249,10 +251,22 @@ FIGURES = _records(
         {"per_class": "per_class"},
         "F1 per label",
         "models",
-        (8, 4.5),
+        None,
         "F1 score per label and model on the test images.",
         "{hardest_label} is the hardest label (mean F1 {hardest_f1} over the models), "
         "{easiest_label} the easiest ({easiest_f1}).",
+        needs=("models",),
+    ),
+    Figure(
+        "confusion_best",
+        "models.confusion_best",
+        {"confusion": "confusion"},
+        "The best model's confusion matrix",
+        "models",
+        (7.5, 7.2),
+        "True against predicted label for the most accurate model, with every count.",
+        "{best_model} gets {best_accuracy} of the test digits right; its most frequent mistake "
+        "is {best_worst_mistake}.",
         needs=("models",),
     ),
     Figure(
@@ -261,7 +275,7 @@ FIGURES = _records(
         {"confusion": "confusion"},
         "Confusion matrices",
         "models",
-        (11, 8.5),
+        None,
         "True against predicted label for every model.",
         "Off the diagonal are the mistakes; the pair confused most often over all models is "
         "{most_confused_pair} ({most_confused_count} test images).",
@@ -277,7 +291,7 @@ FIGURES = _records(
         {"pixels": "mistake_pixels"},
         "The most confident mistakes",
         "models",
-        (8, 6),
+        None,
         "Each model's most confident mistakes.",
         "The wrong answers each model gave with the most confidence ({mistakes_sure} of these "
         "{mistakes_shown} at 99% or more): many are digits a person would hesitate over too.",
@@ -289,7 +303,7 @@ FIGURES = _records(
         {"confusion": "confusion"},
         "Mistakes per label",
         "models",
-        (8, 4.5),
+        None,
         "Test images each model got wrong, per true label.",
         "{most_missed_label} is missed most often ({most_missed_count} errors summed over the "
         "models), usually taken for {taken_for_label}.",
@@ -313,7 +327,7 @@ FIGURES = _records(
         {"errors": "errors_by_typicality"},
         "Typicality and errors",
         "models",
-        (8, 4.8),
+        None,
         "Error rate by decile of distance to the label's centroid.",
         "Averaged over the models, the least typical tenth of each label's test images is "
         "misclassified {untypical_error_rate} of the time, the most typical tenth "
@@ -495,9 +509,11 @@ def check_sizes(overrides: Mapping[str, Sequence[float]]) -> None:
         )
 
 
-def size_of(name: str, overrides: Mapping[str, Sequence[float]]) -> list[float]:
-    """A figure's width and height in inches: the config's override, else the default."""
-    return list(overrides.get(name, FIGURES[name].size))
+def size_of(name: str, overrides: Mapping[str, Sequence[float]]) -> list[float] | None:
+    """A figure's width and height in inches: the config's override, else the record's default
+    (None where the plot sizes itself from its panels)."""
+    size = overrides.get(name, FIGURES[name].size)
+    return None if size is None else list(size)
 
 
 def draw(

@@ -23,12 +23,13 @@ def draw_section(
     *,
     figures: Sequence[str],
     class_names: Sequence[str],
-    sizes: Mapping[str, Sequence[float]],
+    sizes: Mapping[str, Sequence[float] | None],
     dpi: int,
 ) -> pl.DataFrame:
     """Compute the findings of ``figures`` and save each figure to ``paths[name]`` at
-    ``sizes[name]`` (inches) and ``dpi``, from ``tables`` by table name; returns the section's
-    findings (:data:`tidymnist.findings.SCHEMA`)."""
+    ``sizes[name]`` (inches; None: the size the plot sets from its panels) and ``dpi``, from
+    ``tables`` by table name; returns the section's findings
+    (:data:`tidymnist.findings.SCHEMA`)."""
     found = []
     for name in figures:
         record = FIGURES[name]
@@ -41,7 +42,7 @@ def draw_section(
             class_names,
             findings,
         )
-        width, height = sizes[name]
+        width, height = sizes[name] or plot.theme.getp("figure_size")
         save_figure(plot, paths[name], width, height, dpi)
         log.info("saved %s (%s x %s in at %s dpi)", paths[name], width, height, dpi)
         found.append(findings)

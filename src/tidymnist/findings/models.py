@@ -40,6 +40,34 @@ def per_class_f1(per_class: pl.DataFrame, class_names: Sequence[str]) -> list[Fi
     ]
 
 
+def best_model(confusion: pl.DataFrame) -> str:
+    """The model with the most test images right (ties: the first by name), as
+    :func:`model_comparison` ranks the metrics: the one the large confusion matrix shows."""
+    right = confusion.group_by("model").agg(
+        right=pl.col("n").filter(pl.col("label") == pl.col("predicted")).sum()
+    )
+    return right.sort(["right", "model"], descending=[True, False])["model"][0]
+
+
+def confusion_best(confusion: pl.DataFrame, class_names: Sequence[str]) -> list[Finding]:
+    """The best model, its share right and the mistake it makes most often."""
+    best = best_model(confusion)
+    own = confusion.filter(pl.col("model") == best)
+    share = own.filter(pl.col("label") == pl.col("predicted"))["n"].sum() / own["n"].sum()
+    mistakes = own.filter(pl.col("label") != pl.col("predicted"), pl.col("n") > 0).sort(
+        ["n", "label", "predicted"], descending=[True, False, False]
+    )
+    found = [Finding("best_model", model(best)), Finding("best_accuracy", percent(share, 2), share)]
+    if mistakes.height == 0:
+        return [*found, Finding("best_worst_mistake", "none: it made no mistake")]
+    worst = mistakes.row(0, named=True)
+    said = (
+        f"a {class_names[worst['label']]} read as {class_names[worst['predicted']]} "
+        f"({worst['n']:,} {'time' if worst['n'] == 1 else 'times'})"
+    )
+    return [*found, Finding("best_worst_mistake", said, worst["n"])]
+
+
 def confusion_matrices(pair_confusions: pl.DataFrame, class_names: Sequence[str]) -> list[Finding]:
     """The pair of labels confused most often, both ways and summed over the models."""
     pairs = pair_confusions.group_by("label_a", "label_b").agg(pl.col("confusions").sum())

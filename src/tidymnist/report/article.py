@@ -29,6 +29,14 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+def shown_width(png: bytes, dpi: int) -> int:
+    """The width in CSS pixels (100 per inch) at which the article shows a PNG drawn at ``dpi``:
+    read from the image itself, so a figure that sized itself from its panels shows as drawn."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG image")
+    return round(int.from_bytes(png[16:20], "big") / dpi * 100)
+
+
 def html_table(
     frame: pl.DataFrame,
     *,
@@ -230,7 +238,7 @@ def report_page(
     *,
     dataset_name: str,
     figures: Mapping[str, bytes],
-    sizes: Mapping[str, Sequence[float]],
+    dpi: int,
     tables: Mapping[str, pl.DataFrame],
     findings: pl.DataFrame,
     benchmarks: Mapping[str, pl.DataFrame],
@@ -255,7 +263,7 @@ def report_page(
     context = build_context(
         dataset_name=dataset_name,
         figures=figures,
-        figure_widths={name: round(size[0] * 100) for name, size in sizes.items()},
+        figure_widths={name: shown_width(png, dpi) for name, png in figures.items()},
         tables=tables,
         findings=findings,
         provenance=provenance,
@@ -352,11 +360,11 @@ def build_context(
                     + "</div>",
                 },
             )
-            per_class = (  # a column per model, named and ordered as in the figures
-                tables["per_class"]
-                .with_columns(display_column("model"))
+            per_class = (  # a row per model, named and ordered as in the figures, a column
+                tables["per_class"]  # per label: as wide at twelve models as at one
+                .with_columns(display_column("model"), pl.col("label").cast(pl.String))
                 .sort("model", "label")
-                .pivot(on="model", index="label", values="f1")
+                .pivot(on="label", index="model", values="f1")
             )
             after = (
                 [b["name"] for b in blocks].index("per_class_f1") + 1
