@@ -82,6 +82,7 @@ def test_the_page_escapes_text_and_keeps_every_section():
             },
             {"id": "two", "title": "Two", "intro": "intro", "blocks": []},
         ],
+        "vega": "",
     }
     page = render(context)
     assert "A tidy analysis of &lt;MNIST&gt;" in page

@@ -214,3 +214,11 @@ def raw_files(wildcards):
         split: split_paths(config["data_dir"], split, config["data_format"])
         for split in IDX_FILES
     }
+
+
+def explorer_inputs(wildcards):
+    """The tables the report's explorers draw: the maps, the digits' pixels, the galleries and,
+    with models, their answers."""
+    tables = ["pixels", "tsne_map", "pca_coordinates", "least_typical_pixels"]
+    tables += ["predictions", "confusion", "mistake_pixels"] if MODELS else []
+    return {table: f"results/tables/{table}.parquet" for table in tables}

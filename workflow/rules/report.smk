@@ -5,6 +5,7 @@ rule report:
         tables=expand("results/tables/{table}.parquet", table=REPORT_TABLES),
         findings="results/tables/findings.parquet",
         benchmarks=BENCHMARKS,
+        explorers="results/explorer/specs.json",
     output:
         report(
             "results/report.html",
@@ -45,3 +46,22 @@ rule draw_page:
         class_names=config["class_names"],
     script:
         "../scripts/draw_page.py"
+
+
+rule explorer:
+    """The report's explorers as Vega-Lite specifications: maps, confusion cells, galleries."""
+    input:
+        unpack(explorer_inputs),
+    output:
+        "results/explorer/specs.json",
+    log:
+        "results/logs/explorer.log",
+    benchmark:
+        "results/benchmarks/explorer.tsv"
+    params:
+        class_names=config["class_names"],
+        sample=config["report"]["explorer_sample"],
+        limit=config["report"]["cell_digits"],
+        seed=config["seed"],
+    script:
+        "../scripts/explorer.py"

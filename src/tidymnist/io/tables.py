@@ -3,10 +3,12 @@ failed or interrupted step never leaves a half-written table behind."""
 
 import contextlib
 import itertools
+import json
 import logging
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from polars.io.plugins import register_io_source
@@ -102,3 +104,13 @@ def write_text(text: str, path: str | os.PathLike) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    """The value of a JSON file."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def write_json(value: Any, path: str | os.PathLike) -> None:
+    """Write ``value`` as compact JSON, atomically."""
+    write_text(json.dumps(value, separators=(",", ":")), path)
