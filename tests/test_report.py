@@ -2,9 +2,11 @@
 the findings give, and the page itself."""
 
 import base64
+import io
 
 import polars as pl
 import pytest
+from PIL import Image
 
 from tidymnist.figures.registry import FIGURES
 from tidymnist.findings import figure_findings, gather
@@ -47,8 +49,16 @@ def test_steps_are_gathered_into_stages_in_workflow_order():
 
 
 def test_figures_are_embedded_and_tables_are_html():
-    png = b"\x89PNG\r\n\x1a\nrest"
-    assert base64.b64decode(data_uri(png).split(",", 1)[1]) == png
+    # a real PNG of a few colours comes back as a palette PNG of the same pixels
+    image = Image.new("RGB", (30, 20), "#ffffff")
+    image.paste((178, 24, 43), (5, 5, 15, 15))
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    uri = data_uri(png.getvalue())
+    assert uri.startswith("data:image/png;base64,")
+    shown = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert shown.mode == "P"
+    assert shown.convert("RGB").tobytes() == image.tobytes()
     table = html_table(
         pl.DataFrame({"model": ["svm"], "accuracy": [0.98654]}),
         percent=("accuracy",),
@@ -92,7 +102,13 @@ def test_the_page_escapes_text_and_keeps_every_section():
     assert "http" not in page.replace("http-equiv", "")  # nothing to fetch
 
 
-PNG = b"\x89PNG\r\n\x1a\nfake"
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 450), "#ffffff").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
 PROVENANCE = {
     "date": "2026-12-01 20:00 UTC",
     "commit": "abc1234",
