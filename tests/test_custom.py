@@ -9,9 +9,12 @@ from tidymnist.embed.maps import (
     coordinates_table,
     fit_pca,
     loadings_table,
+    map_sample,
     mean_table,
+    place_on_umap,
     sample_instances,
     tsne_map,
+    umap_map,
 )
 from tidymnist.handwriting.custom import (
     accuracy_table,
@@ -155,7 +158,9 @@ def test_custom_places_are_placed_from_the_workflows_tables(test_data_dir):
     pca = fit_pca(train.images)
     instances = np.arange(len(train.labels), dtype=np.uint32)
     coordinates = coordinates_table(pca, 5, "train", (instances, train.images, train.labels))
-    tsne = tsne_map(coordinates[sample_instances(coordinates.height, 300, 1)], 5, 20, seed=3)
+    sample = coordinates[sample_instances(coordinates.height, 300, 1)]
+    tsne = tsne_map(sample, 5, 20, seed=3)
+    umap = umap_map(sample, 5, n_neighbors=15, min_dist=0.1, seed=3)
     files = ["a.png", "b.png", "c.png"]
     images = images_table(files, train.images[-3:], None)
     labels = pl.DataFrame(
@@ -169,20 +174,39 @@ def test_custom_places_are_placed_from_the_workflows_tables(test_data_dir):
         mean=mean,
         coordinates=coordinates,
         tsne=tsne,
+        umap=umap,
         dimensions=5,
         perplexity=20,
+        n_neighbors=15,
+        min_dist=0.1,
         seed=3,
     )
+    new = pca_coordinates(train.images[-3:], loadings, mean, 5)
     expected = places_table(
         files,
         labels,
-        pca_coordinates(train.images[-3:], loadings, mean, 5),
+        new,
         coordinates,
-        tsne,
+        tsne=tsne,
+        umap=umap,
         perplexity=20,
+        n_neighbors=15,
+        min_dist=0.1,
         seed=3,
     )
     assert places.equals(expected)
+    assert places["map"].value_counts(sort=True)["count"].to_list() == [3, 3, 3]
+    on_umap = places.filter(pl.col("map") == "UMAP map").select("dim1", "dim2").to_numpy()
+    placed = place_on_umap(
+        umap.sort("instance"),
+        map_sample(coordinates, umap),
+        new,
+        dimensions=5,
+        n_neighbors=15,
+        min_dist=0.1,
+        seed=3,
+    )
+    np.testing.assert_array_equal(on_umap, placed)
     plane = places.filter(pl.col("map") == "PCA plane")
     assert plane["file"].to_list() == files and plane["label"].to_list() == [1, 2, None]
     np.testing.assert_allclose(

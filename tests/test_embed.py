@@ -1,4 +1,4 @@
-"""PCA, the t-SNE map and placing new digits on it, on real MNIST subsets."""
+"""PCA, the t-SNE and UMAP maps and placing new digits on them, on real MNIST subsets."""
 
 import numpy as np
 import polars as pl
@@ -10,22 +10,29 @@ from tidymnist.embed.maps import (
     MAP_SCHEMA,
     MEAN_SCHEMA,
     PLACES_SCHEMA,
+    UMAP_SCHEMA,
     VARIANCE_SCHEMA,
     coordinates_table,
     fit_pca,
     least_typical_places,
     loadings_matrix,
     loadings_table,
+    map_sample,
     mean_table,
     mean_vector,
     pca_tables,
     place_on_map,
+    place_on_umap,
     project,
     sample_instances,
     sampled_tsne_map,
+    sampled_umap_map,
     tsne_map,
+    umap_map,
     variance_table,
 )
+from tidymnist.embed.neighbours import same_label_share
+from tidymnist.embed.quality import QUALITY_SCHEMA, map_quality
 from tidymnist.io.dataset import load_split
 from tidymnist.tables.pixels import pixel_table
 
@@ -146,8 +153,10 @@ def test_the_workflows_map_is_of_a_seeded_sample_of_training_images(pca, subset)
     assert table.height == 200 and table["instance"].max() < 300  # training images only
 
 
-def neighbour_labels(tsne: pl.DataFrame, points: np.ndarray, k: int = 5) -> np.ndarray:
-    reference = tsne.select("tsne1", "tsne2").to_numpy()
+def neighbour_labels(
+    tsne: pl.DataFrame, points: np.ndarray, k: int = 5, columns=("tsne1", "tsne2")
+) -> np.ndarray:
+    reference = tsne.select(columns).to_numpy()
     labels = tsne["label"].to_numpy()
     squared = ((points[:, None, :] - reference[None]) ** 2).sum(axis=2)
     nearest = np.argsort(squared, axis=1)[:, :k]
@@ -167,18 +176,126 @@ def test_new_training_digits_land_in_their_own_labels_cluster(small_map):
     assert (neighbour_labels(tsne, again) == sample["label"].to_numpy()[:50]).mean() >= 0.7  # 0.76
 
 
-def test_least_typical_places_keep_map_digits_where_they_are(small_map):
+UMAP = {"n_neighbors": 15, "min_dist": 0.1}
+
+
+@pytest.fixture(scope="module")
+def small_umap(small_map):
+    sample, _, _ = small_map
+    return umap_map(sample, 30, **UMAP, seed=7)
+
+
+def test_the_umap_map_is_identical_for_the_same_seed(small_map, small_umap):
+    sample, _, _ = small_map
+    assert small_umap.schema == UMAP_SCHEMA
+    assert small_umap["instance"].equals(sample["instance"])
+    assert small_umap.equals(umap_map(sample, 30, **UMAP, seed=7))
+    assert not small_umap.equals(umap_map(sample, 30, **UMAP, seed=8))
+    # a map, not a blur: most images lie next to one of their own label (0.87 measured here)
+    assert same_label_share(small_umap, ["umap1", "umap2"]) > 0.75
+
+
+def test_the_workflows_umap_map_is_of_the_t_sne_maps_images(pca, subset):
+    instances, images, labels = subset
+    train = coordinates_table(pca, 10, "train", (instances[:300], images[:300], labels[:300]))
+    test = coordinates_table(
+        pca, 10, "test", (instances[300:400], images[300:400], labels[300:400])
+    )
+    coordinates = pl.concat([train, test])
+    tsne = sampled_tsne_map(coordinates, size=200, dimensions=10, perplexity=15, seed=5)
+    table = sampled_umap_map(coordinates, tsne, dimensions=10, **UMAP, seed=5)
+    assert table["instance"].equals(tsne["instance"])  # one sample, drawn once
+    assert table.equals(umap_map(map_sample(coordinates, tsne), 10, **UMAP, seed=5))
+
+
+def test_new_training_digits_land_among_their_own_label_on_the_umap_map(small_map, small_umap):
+    sample, _, coordinates = small_map
+    new = coordinates.join(sample.select("instance"), on="instance", how="anti").head(150)
+    placed = place_on_umap(small_umap, sample, new, dimensions=30, **UMAP, seed=7)
+    assert placed.shape == (150, 2)
+    columns = ("umap1", "umap2")
+    own = new["label"].to_numpy()
+    agreement = (neighbour_labels(small_umap, placed, columns=columns) == own).mean()
+    assert agreement > 0.7  # 0.83 measured here; chance is 0.1
+    again = place_on_umap(small_umap, sample, new, dimensions=30, **UMAP, seed=7)
+    np.testing.assert_array_equal(placed, again)  # seeded: the same places every time
+    # a digit of the map placed again lands near where the map has it
+    on_map = place_on_umap(small_umap, sample, sample.head(50), dimensions=30, **UMAP, seed=7)
+    drawn = small_umap.head(50).select(columns).to_numpy()
+    span = np.ptp(small_umap.select(columns).to_numpy(), axis=0).max()
+    assert np.median(np.linalg.norm(on_map - drawn, axis=1)) < 0.05 * span
+    assert place_on_umap(small_umap, sample, new.head(0), dimensions=30, **UMAP, seed=7).shape == (
+        0,
+        2,
+    )
+
+
+def test_least_typical_places_keep_map_digits_where_they_are(small_map, small_umap):
     sample, tsne, coordinates = small_map
     on_map = sample.head(2).select("instance")
     off_map = coordinates.join(sample.select("instance"), on="instance", how="anti").head(2)
     chosen = pl.concat([on_map, off_map.select("instance")]).with_columns(
         rank=pl.Series([1, 2, 3, 4], dtype=pl.UInt32)
     )
-    places = least_typical_places(chosen, coordinates, tsne, dimensions=30, perplexity=20, seed=7)
+    places = least_typical_places(
+        chosen, coordinates, tsne, small_umap, dimensions=30, perplexity=20, **UMAP, seed=7
+    )
     assert places.schema == PLACES_SCHEMA
-    assert places.group_by("map").len().sort("map")["len"].to_list() == [4, 4]
+    assert places.group_by("map").len().sort("map")["len"].to_list() == [4, 4, 4]
     kept = places.filter(pl.col("map") == "t-SNE map").join(tsne, on="instance")
     assert kept.height == 2
     assert (kept["dim1"] == kept["tsne1"]).all()
+    kept = places.filter(pl.col("map") == "UMAP map").join(small_umap, on="instance")
+    assert kept.height == 2
+    assert (kept["dim1"] == kept["umap1"]).all() and (kept["dim2"] == kept["umap2"]).all()
+    placed = places.filter(pl.col("map") == "UMAP map", pl.col("rank") > 2)
+    assert placed.select("dim1", "dim2").to_numpy().std(axis=0).min() > 0  # placed, not stacked
+    assert places.equals(
+        least_typical_places(
+            chosen, coordinates, tsne, small_umap, dimensions=30, perplexity=20, **UMAP, seed=7
+        )
+    )
     plane = places.filter(pl.col("map") == "PCA plane").join(coordinates, on="instance")
     np.testing.assert_allclose(plane["dim1"].to_numpy(), plane["pc1"].to_numpy(), rtol=1e-6)
+
+
+def test_the_same_label_share_is_the_brute_force_one():
+    # 0s at 0 and 1, a 1 at 3 (nearest: the 0 at 1), 1s at 10 and 12; in 2 columns
+    frame = pl.DataFrame(
+        {"label": [0, 0, 1, 1, 1], "a": [0.0, 1.0, 3.0, 10.0, 12.0], "b": [0.0] * 5}
+    )
+    assert same_label_share(frame, ["a", "b"]) == pytest.approx(4 / 5)
+    points = frame.select("a", "b").to_numpy()
+    d = ((points[:, None] - points[None]) ** 2).sum(axis=2)
+    np.fill_diagonal(d, np.inf)
+    labels = frame["label"].to_numpy()
+    assert same_label_share(frame, ["a", "b"]) == (labels[d.argmin(axis=1)] == labels).mean()
+
+
+def test_map_quality_scores_both_maps_against_the_pca_space(small_map, small_umap):
+    sample, tsne, coordinates = small_map
+    quality = map_quality(coordinates, tsne, small_umap, dimensions=30, seed=7)
+    assert quality.schema == QUALITY_SCHEMA
+    assert quality.select("map", "measure").rows() == [
+        ("PCA space", "same_label"),
+        ("t-SNE map", "trustworthiness"),
+        ("t-SNE map", "same_label"),
+        ("UMAP map", "trustworthiness"),
+        ("UMAP map", "same_label"),
+    ]
+    assert quality["value"].is_between(0, 1).all()
+    value = dict(zip(quality.select("map", "measure").rows(), quality["value"], strict=True))
+    assert value["UMAP map", "same_label"] == same_label_share(small_umap, ["umap1", "umap2"])
+    assert value["PCA space", "same_label"] == same_label_share(
+        sample, [f"pc{i}" for i in range(1, 31)]
+    )
+    assert value["t-SNE map", "trustworthiness"] > 0.8  # real maps keep neighbourhoods
+    # a map that scatters its images at random keeps nothing: trustworthiness near 0.5
+    rng = np.random.default_rng(0)
+    noise = tsne.with_columns(
+        tsne1=pl.Series(rng.normal(size=tsne.height)), tsne2=pl.Series(rng.normal(size=tsne.height))
+    )
+    scattered = map_quality(coordinates, noise, small_umap, dimensions=30, seed=7)
+    assert scattered["value"][1] < 0.6
+    with pytest.raises(ValueError, match="UMAP map is not of the t-SNE map"):
+        map_quality(coordinates, tsne, small_umap.head(10), dimensions=30, seed=7)

@@ -55,11 +55,18 @@ SAMPLE = pl.DataFrame(
 TSNE = SAMPLE.rename({"pc1": "tsne1", "pc2": "tsne2"})
 PLACES = pl.DataFrame(
     {
-        "label": [7, 7, 3, 7, 7, 3],
-        "map": ["PCA plane"] * 3 + ["t-SNE map"] * 3,
-        "among": [1, 7, 3, 1, 1, 5],
+        "label": [7, 7, 3, 7, 7, 3, 7, 7, 3],
+        "map": ["PCA plane"] * 3 + ["t-SNE map"] * 3 + ["UMAP map"] * 3,
+        "among": [1, 7, 3, 1, 1, 5, 7, 7, 5],
     },
     schema_overrides={"label": pl.UInt8, "among": pl.UInt8},
+)
+MAP_QUALITY = pl.DataFrame(
+    {
+        "map": ["PCA space", "t-SNE map", "t-SNE map", "UMAP map", "UMAP map"],
+        "measure": ["same_label", "trustworthiness", "same_label", "trustworthiness", "same_label"],
+        "value": [0.9712, 0.991, 0.9653, 0.9571, 0.9667],
+    }
 )
 METRICS = pl.DataFrame(
     {
@@ -132,6 +139,7 @@ TABLES = {
     "pca_sample": SAMPLE,
     "tsne_map": TSNE,
     "least_typical_places": PLACES,
+    "map_quality": MAP_QUALITY,
     "metrics": METRICS,
     "per_class": PER_CLASS,
     "confusion": CONFUSION,
@@ -223,7 +231,7 @@ def test_neighbourhoods_on_the_plane_and_on_the_map():
 def test_strays_are_counted_per_map_from_the_places_table():
     found = said("least_typical_on_maps", least_typical_places=PLACES)
     assert found["least_typical_shown"] == "3"
-    assert (found["strays_pca"], found["strays_tsne"]) == ("1", "3")
+    assert (found["strays_pca"], found["strays_tsne"], found["strays_umap"]) == ("1", "3", "1")
     assert (found["stray_label"], found["stray_among"], found["stray_count"]) == (
         "7",
         "1",
@@ -231,6 +239,27 @@ def test_strays_are_counted_per_map_from_the_places_table():
     )
     home = PLACES.with_columns(among=pl.col("label"))
     assert "stray_label" not in said("least_typical_on_maps", least_typical_places=home)
+
+
+def test_map_comparison_states_each_maps_scores_from_the_quality_table():
+    found = said("map_comparison", map_quality=MAP_QUALITY, tsne_map=TSNE)
+    assert (found["tsne_same_label"], found["umap_same_label"]) == ("96.5%", "96.7%")
+    assert (found["tsne_trustworthiness"], found["umap_trustworthiness"]) == ("0.991", "0.957")
+    assert found["pca_space_same_label"] == "97.1%"
+    assert (found["map_images"], found["trust_images"], found["trust_neighbours"]) == (
+        "5",
+        "5",
+        "10",
+    )
+    assert found["map_comparison_title"] == (
+        "The UMAP map keeps a few more nearest-neighbour labels than the t-SNE map"
+    )
+    apart = MAP_QUALITY.with_columns(
+        value=pl.when(pl.col("map") == "UMAP map").then(0.9).otherwise(pl.col("value"))
+    )
+    assert said("map_comparison", map_quality=apart, tsne_map=TSNE)["map_comparison_title"] == (
+        "The t-SNE map keeps more nearest-neighbour labels than the UMAP map"
+    )
 
 
 # --- the models ------------------------------------------------------------------------------

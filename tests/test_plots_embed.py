@@ -1,8 +1,8 @@
 """The embedding figures: what each maps and carries, and that each draws without a warning.
 
 The tables are made by the real functions of :mod:`tidymnist.embed.maps` from the first 3,000 real
-training digits (a t-SNE map of the first 800 of them), so the figures are tested on exactly the
-shapes the workflow gives them.
+training digits (a t-SNE map and a UMAP map of the first 800 of them), so the figures are tested on
+exactly the shapes the workflow gives them.
 """
 
 from itertools import combinations
@@ -16,10 +16,12 @@ from plotnine import facet_wrap, geom_label, geom_point, geom_text, scale_x_log1
 
 from tidymnist.core.digits import DIGIT_NAMES, FASHION_NAMES, N_CLASSES, N_PIXELS
 from tidymnist.embed import maps as embed
+from tidymnist.embed.quality import map_quality
 from tidymnist.figures.embed import (
     eigen_digits,
     explained_variance,
     least_typical_on_maps,
+    map_comparison,
     pca_scatter,
     tsne_plot,
 )
@@ -106,13 +108,27 @@ def tsne(coordinates) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def places(train, coordinates, tsne) -> pl.DataFrame:
-    """The 2 least typical training digits of each label, on both maps (on the t-SNE map as the
-    workflow puts them: where they are in its sample, placed onto it where they are not)."""
+def umap(coordinates) -> pl.DataFrame:
+    return embed.umap_map(coordinates.head(N_MAP), 30, n_neighbors=15, min_dist=0.1, seed=0)
+
+
+@pytest.fixture(scope="module")
+def places(train, coordinates, tsne, umap) -> pl.DataFrame:
+    """The 2 least typical training digits of each label, on the plane and both maps (on a map
+    as the workflow puts them: where they are in its sample, placed onto it where they are not)."""
     pixels = pixel_table(train.images, train.labels, "train")
     odd = least_typical(distances(pixels, centroids(pixels)), 2)
     return embed.least_typical_places(
-        odd, coordinates, tsne, dimensions=30, perplexity=30, seed=0, sample=coordinates
+        odd,
+        coordinates,
+        tsne,
+        umap,
+        dimensions=30,
+        perplexity=30,
+        n_neighbors=15,
+        min_dist=0.1,
+        seed=0,
+        sample=coordinates,
     )
 
 
@@ -256,19 +272,23 @@ def test_tsne_plot_colours_the_map_by_label_and_names_every_label(tsne):
 
 
 @pytest.mark.mnist
-def test_least_typical_on_maps_draws_both_maps_with_the_odd_digits_on_top(
-    coordinates, tsne, places
+def test_least_typical_on_maps_draws_the_plane_and_both_maps_with_the_odd_digits_on_top(
+    coordinates, tsne, umap, places
 ):
     said = found("least_typical_on_maps", least_typical_places=places)
-    plot = least_typical_on_maps(coordinates, tsne, places, said, DIGIT_NAMES)
+    plot = least_typical_on_maps(
+        coordinates, tsne, umap, places, findings=said, class_names=DIGIT_NAMES
+    )
     assert isinstance(plot.facet, facet_wrap)
     assert plot.facet.vars == ["map"]
     assert plot.facet.free == {"x": True, "y": True}
     background = plot.data
-    assert background.group_by("map").len().sort("map")["len"].to_list() == [N_TRAIN, N_MAP]
+    assert background.group_by("map").len().sort("map")["len"].to_list() == [N_TRAIN, N_MAP, N_MAP]
+    umap_points = background.filter(pl.col("map") == "UMAP map").select("dim1", "dim2")
+    assert umap_points.equals(umap.select(dim1="umap1", dim2="umap2"))
     names = layer(plot, geom_text).geom.data
-    assert names.height == places.height == 2 * 2 * N_CLASSES
-    assert set(names["map"].cast(str)) == {"PCA plane", "t-SNE map"}
+    assert names.height == places.height == 3 * 2 * N_CLASSES
+    assert set(names["map"].cast(str)) == {"PCA plane", "t-SNE map", "UMAP map"}
     assert sorted(set(names["class"].cast(str))) == sorted(DIGIT_NAMES)
     assert (names["text_y"] > names["dim2"]).all()  # each name just above its digit
     assert plot.labels.subtitle.startswith(f"The {2 * N_CLASSES} images farthest")
@@ -276,9 +296,9 @@ def test_least_typical_on_maps_draws_both_maps_with_the_odd_digits_on_top(
 
 
 @pytest.mark.mnist
-def test_least_typical_on_maps_says_where_an_odd_digit_lands(coordinates, tsne):
-    """A 7 placed at the heart of the 1s on both maps lands among the 1s (the places table's
-    ``among``), and the subtitle says so."""
+def test_least_typical_on_maps_says_where_an_odd_digit_lands(coordinates, tsne, umap):
+    """A 7 placed at the heart of the 1s on the plane and the t-SNE map lands among the 1s (the
+    places table's ``among``), and the subtitle says so."""
     ones = {
         "PCA plane": coordinates.filter(pl.col("label") == 1).select(
             pl.col("pc1").median().cast(pl.Float64), pl.col("pc2").median().cast(pl.Float64)
@@ -314,9 +334,49 @@ def test_least_typical_on_maps_says_where_an_odd_digit_lands(coordinates, tsne):
     places = places.with_columns(embed.landed_among(places, backgrounds))
     assert places["among"].to_list() == [1, 1]
     said = found("least_typical_on_maps", least_typical_places=places)
-    plot = least_typical_on_maps(coordinates, tsne, places, said, DIGIT_NAMES)
+    plot = least_typical_on_maps(
+        coordinates, tsne, umap, places, findings=said, class_names=DIGIT_NAMES
+    )
     subtitle = plot.labels.subtitle
     assert "On the t-SNE map 1 of them lands among another label" in subtitle
-    assert "most often 7 among 1 (1 image)" in subtitle
-    assert subtitle.endswith("principal components, 1 does")
+    assert "most often 7 among 1 (1 image); on the UMAP map 0 and on the plane" in subtitle
+    assert subtitle.endswith("principal components 1")
     draws(plot)
+
+
+@pytest.mark.mnist
+def test_map_comparison_puts_both_maps_side_by_side_with_their_scores(coordinates, tsne, umap):
+    quality = map_quality(coordinates, tsne, umap, dimensions=30, seed=0)
+    said = found("map_comparison", map_quality=quality, tsne_map=tsne)
+    plot = map_comparison(tsne, umap, said, DIGIT_NAMES)
+    assert (plot.mapping["x"], plot.mapping["y"], plot.mapping["color"]) == (
+        "dim1",
+        "dim2",
+        "class",
+    )
+    assert isinstance(plot.facet, facet_wrap)
+    assert plot.facet.vars == ["panel"]
+    assert plot.facet.free == {"x": True, "y": True}
+    panels = plot.data["panel"].dtype.categories.to_list()
+    assert [panel.split("\n")[0] for panel in panels] == ["t-SNE map", "UMAP map"]
+    by_panel = plot.data.partition_by("panel", as_dict=True, maintain_order=True)
+    tsne_panel, umap_panel = (by_panel[(panel,)] for panel in panels)
+    assert tsne_panel.select("dim1", "dim2").equals(tsne.select(dim1="tsne1", dim2="tsne2"))
+    assert umap_panel.select("dim1", "dim2").equals(umap.select(dim1="umap1", dim2="umap2"))
+    # each panel's title states its scores, as the map_quality table has them
+    value = dict(zip(quality.select("map", "measure").rows(), quality["value"], strict=True))
+    same = nearest_same_share(
+        umap["umap1"].to_numpy(), umap["umap2"].to_numpy(), umap["label"].to_numpy()
+    )
+    assert value["UMAP map", "same_label"] == pytest.approx(same)
+    assert panels[1].endswith(
+        f"trustworthiness {value['UMAP map', 'trustworthiness']:.3f} · "
+        f"same-label neighbour {same:.1%}"
+    )
+    assert f"trustworthiness {value['t-SNE map', 'trustworthiness']:.3f}" in panels[0]
+    names = layer(plot, geom_label).geom.data
+    assert names.height == 2 * N_CLASSES  # every label named on each map
+    assert f"The same {N_MAP} training images" in plot.labels.subtitle
+    reference = value["PCA space", "same_label"]
+    assert f"In the PCA space itself {reference:.1%} of the images" in plot.labels.subtitle
+    assert drawn_colours(draws(plot), "3") == [LABEL_COLOURS[3]]

@@ -16,10 +16,12 @@ from tidymnist.embed.maps import (
     LOADINGS_SCHEMA,
     MAP_SCHEMA,
     MEAN_SCHEMA,
+    UMAP_SCHEMA,
     VARIANCE_SCHEMA,
     coordinates_schema,
 )
 from tidymnist.embed.maps import PLACES_SCHEMA as LEAST_TYPICAL_PLACES
+from tidymnist.embed.quality import QUALITY_SCHEMA
 from tidymnist.evaluate.predict import CUSTOM_PREDICTIONS_SCHEMA as CUSTOM_PREDICTIONS
 from tidymnist.evaluate.sweep import SCHEMA as SWEEP
 from tidymnist.evaluate.tables import (
@@ -83,6 +85,8 @@ TABLES = {
     "tables/pca_coordinates": coordinates_schema(PCA_COMPONENTS),
     "tables/pca_sample": coordinates_schema(PCA_COMPONENTS),
     "tables/tsne_map": MAP_SCHEMA,
+    "tables/umap_map": UMAP_SCHEMA,
+    "tables/map_quality": QUALITY_SCHEMA,
     "tables/least_typical_places": LEAST_TYPICAL_PLACES,
     "evaluation/<model>/predictions": PREDICTIONS_SCHEMA,
     "evaluation/<model>/costs": COSTS_SCHEMA,

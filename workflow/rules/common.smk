@@ -50,6 +50,8 @@ TABLES = expand(
         "pca_variance",
         "pca_coordinates",
         "tsne_map",
+        "umap_map",
+        "map_quality",
         "least_typical_places",
     ],
 )

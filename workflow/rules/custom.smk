@@ -35,7 +35,7 @@ rule custom_predictions:
 
 
 rule custom_places:
-    """Where the custom digits fall on the PCA plane and on the t-SNE map."""
+    """Where the custom digits fall on the PCA plane, the t-SNE map and the UMAP map."""
     input:
         images="results/tables/custom_images.parquet",
         labels="results/tables/custom_labels.parquet",
@@ -43,6 +43,7 @@ rule custom_places:
         mean="results/tables/pca_mean.parquet",
         coordinates="results/tables/pca_coordinates.parquet",
         tsne="results/tables/tsne_map.parquet",
+        umap="results/tables/umap_map.parquet",
     output:
         "results/tables/custom_places.parquet",
     log:
@@ -50,6 +51,8 @@ rule custom_places:
     params:
         dimensions=config["embed"]["pca_components"],
         perplexity=config["embed"]["perplexity"],
+        n_neighbors=config["embed"]["umap"]["n_neighbors"],
+        min_dist=config["embed"]["umap"]["min_dist"],
         seed=config["seed"],
     script:
         "../scripts/custom_places.py"

@@ -51,11 +51,51 @@ rule tsne:
         "../scripts/tsne.py"
 
 
-rule least_typical_places:
-    """Where the least typical training digits fall on the PCA plane and the t-SNE map."""
+rule umap:
+    """A UMAP map of the t-SNE map's training images, from the same PCA coordinates."""
     input:
         coordinates="results/tables/pca_coordinates.parquet",
         tsne="results/tables/tsne_map.parquet",
+    output:
+        "results/tables/umap_map.parquet",
+    log:
+        "results/logs/embed/umap.log",
+    benchmark:
+        "results/benchmarks/umap.tsv"
+    params:
+        dimensions=config["embed"]["pca_components"],
+        n_neighbors=config["embed"]["umap"]["n_neighbors"],
+        min_dist=config["embed"]["umap"]["min_dist"],
+        seed=config["seed"],
+    script:
+        "../scripts/umap_map.py"
+
+
+rule map_quality:
+    """How well the t-SNE and UMAP maps keep the neighbourhoods of the PCA space."""
+    input:
+        coordinates="results/tables/pca_coordinates.parquet",
+        tsne="results/tables/tsne_map.parquet",
+        umap="results/tables/umap_map.parquet",
+    output:
+        "results/tables/map_quality.parquet",
+    log:
+        "results/logs/embed/map_quality.log",
+    benchmark:
+        "results/benchmarks/map_quality.tsv"
+    params:
+        dimensions=config["embed"]["pca_components"],
+        seed=config["seed"],
+    script:
+        "../scripts/map_quality.py"
+
+
+rule least_typical_places:
+    """Where the least typical training digits fall on the PCA plane and both maps."""
+    input:
+        coordinates="results/tables/pca_coordinates.parquet",
+        tsne="results/tables/tsne_map.parquet",
+        umap="results/tables/umap_map.parquet",
         distances="results/tables/distances.parquet",
         sample="results/tables/pca_sample.parquet",
     output:
@@ -66,6 +106,8 @@ rule least_typical_places:
         k=config["explore"]["least_typical"],
         dimensions=config["embed"]["pca_components"],
         perplexity=config["embed"]["perplexity"],
+        n_neighbors=config["embed"]["umap"]["n_neighbors"],
+        min_dist=config["embed"]["umap"]["min_dist"],
         seed=config["seed"],
     script:
         "../scripts/least_typical_places.py"

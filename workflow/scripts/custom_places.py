@@ -1,16 +1,10 @@
-"""Place the custom digits on the PCA plane and the t-SNE map of the training digits."""
+"""Place the custom digits on the PCA plane, the t-SNE map and the UMAP map."""
 
 from tidymnist.core.logs import logged
 from tidymnist.handwriting.custom import custom_places
 from tidymnist.io.tables import read_table, write_table
 
 with logged(snakemake.log[0]):
-    names = ("images", "labels", "loadings", "mean", "coordinates", "tsne")
-    places = custom_places(
-        **{name: read_table(snakemake.input[name]) for name in names},
-        dimensions=snakemake.params.dimensions,
-        perplexity=snakemake.params.perplexity,
-        seed=snakemake.params.seed,
-        n_jobs=snakemake.threads,
-    )
+    tables = {name: read_table(path) for name, path in snakemake.input.items()}
+    places = custom_places(**tables, **snakemake.params, n_jobs=snakemake.threads)
     write_table(places, snakemake.output[0])

@@ -1,12 +1,14 @@
-"""The space of digits: PCA (eigen-digits) and a t-SNE map that can take new points.
+"""The space of digits: PCA (eigen-digits), and a t-SNE map and a UMAP map that can take new points.
 
 PCA is fitted on the training split's pixels scaled to 0-1; its components are "eigen-digits".
 The t-SNE map (openTSNE) is computed on a seeded sample of training images, from their first PCA
 coordinates. New digits are placed on the existing map with openTSNE's ``transform``, which keeps
-the map fixed and optimises only the new points.
+the map fixed and optimises only the new points. The UMAP map (umap-learn) is of the same sample,
+from the same coordinates, and places new digits with UMAP's own ``transform``.
 """
 
 import logging
+import warnings
 
 import numpy as np
 import openTSNE
@@ -38,6 +40,9 @@ VARIANCE_SCHEMA = pl.Schema(
 )
 MAP_SCHEMA = pl.Schema(
     {"instance": pl.UInt32, "label": pl.UInt8, "tsne1": pl.Float64, "tsne2": pl.Float64}
+)
+UMAP_SCHEMA = pl.Schema(
+    {"instance": pl.UInt32, "label": pl.UInt8, "umap1": pl.Float64, "umap2": pl.Float64}
 )
 MEAN_SCHEMA = pl.Schema({"pixel": pl.UInt16, "x": pl.UInt8, "y": pl.UInt8, "mean": pl.Float64})
 
@@ -241,7 +246,95 @@ def place_on_map(
     return np.asarray(placed)
 
 
-PLACES_MAPS = pl.Enum(["PCA plane", "t-SNE map"])
+def _fitted_umap(features: np.ndarray, n_neighbors: int, min_dist: float, seed: int):
+    """A UMAP fitted to ``features``. A ``random_state`` makes umap-learn run on one thread and
+    repeat itself exactly, so the same config gives the same map (and n_jobs=1 says so, which
+    umap-learn would otherwise warn about)."""
+    with warnings.catch_warnings():  # its optional ParametricUMAP wants TensorFlow
+        warnings.filterwarnings("ignore", "Tensorflow not installed", ImportWarning)
+        import umap  # noqa: PLC0415 (slow to import: numba)
+
+    model = umap.UMAP(
+        n_neighbors=n_neighbors,
+        min_dist=min_dist,
+        random_state=seed,
+        transform_seed=seed,
+        n_jobs=1,
+    )
+    model.fit(features)
+    return model
+
+
+def umap_map(
+    coordinates: pl.DataFrame, dimensions: int, n_neighbors: int, min_dist: float, seed: int
+) -> pl.DataFrame:
+    """A 2-d UMAP map of the images in ``coordinates`` (a PCA coordinates table), computed
+    from their first ``dimensions`` PCA coordinates."""
+    features = _features(coordinates, dimensions)
+    log.info("UMAP of %d images from %d PCA dimensions", len(features), dimensions)
+    embedding = _fitted_umap(features, n_neighbors, min_dist, seed).embedding_
+    return pl.DataFrame(
+        {
+            "instance": coordinates["instance"],
+            "label": coordinates["label"],
+            "umap1": embedding[:, 0].astype(np.float64),
+            "umap2": embedding[:, 1].astype(np.float64),
+        },
+        schema=UMAP_SCHEMA,
+    )
+
+
+def map_sample(coordinates: pl.DataFrame, tsne: pl.DataFrame) -> pl.DataFrame:
+    """The PCA coordinates of the training images on the t-SNE map, in instance order: the one
+    sample both maps are made of."""
+    train = coordinates.filter(pl.col("split") == "train")
+    return train.join(tsne.select("instance"), on="instance", how="semi").sort("instance")
+
+
+def sampled_umap_map(
+    coordinates: pl.DataFrame,
+    tsne: pl.DataFrame,
+    *,
+    dimensions: int,
+    n_neighbors: int,
+    min_dist: float,
+    seed: int,
+) -> pl.DataFrame:
+    """The workflow's UMAP map: :func:`umap_map` of exactly the training images of the t-SNE
+    map ``tsne`` (:func:`map_sample`), so the sample is drawn once, by :func:`sampled_tsne_map`."""
+    return umap_map(map_sample(coordinates, tsne), dimensions, n_neighbors, min_dist, seed)
+
+
+def place_on_umap(
+    reference: pl.DataFrame,
+    reference_coordinates: pl.DataFrame,
+    new_coordinates: pl.DataFrame,
+    *,
+    dimensions: int,
+    n_neighbors: int,
+    min_dist: float,
+    seed: int,
+) -> np.ndarray:
+    """Positions (n, 2) of new images on an existing UMAP map, which stays as it is.
+
+    ``reference`` is the map (a :func:`umap_map` table) and ``reference_coordinates`` the PCA
+    coordinates of the same images, in the same order; ``new_coordinates`` those of the images
+    to place. As :func:`place_on_map` does for t-SNE, the model is rebuilt from the map's images
+    (the seeded fit repeats itself) rather than kept in a file: then UMAP's ``transform`` places
+    the new images against the map as the table has it, seeded too.
+    """
+    if new_coordinates.height == 0:
+        return np.zeros((0, 2))
+    model = _fitted_umap(_features(reference_coordinates, dimensions), n_neighbors, min_dist, seed)
+    # umap-learn's compiled layout wants a C-ordered float32 array, as its own fit leaves it
+    drawn = np.ascontiguousarray(reference.select("umap1", "umap2").to_numpy(), dtype=np.float32)
+    if not np.array_equal(model.embedding_, drawn):
+        log.warning("the refitted UMAP differs from the map's table; placing on the table's map")
+    model.embedding_ = drawn
+    return np.asarray(model.transform(_features(new_coordinates, dimensions)), dtype=np.float64)
+
+
+PLACES_MAPS = pl.Enum(["PCA plane", "t-SNE map", "UMAP map"])
 PLACES_SCHEMA = pl.Schema(
     {
         "instance": pl.UInt32,
@@ -279,67 +372,92 @@ def landed_among(
     return pl.Series("among", among, dtype=pl.UInt8)
 
 
+def _kept_or_placed(
+    chosen: pl.DataFrame, drawn: pl.DataFrame, placed: np.ndarray, name: str
+) -> pl.DataFrame:
+    """The ``chosen`` images on map ``name``: where ``drawn`` (instance, dim1, dim2) has them,
+    else where they were ``placed`` (in ``chosen``'s order)."""
+    return (
+        chosen.select("instance", "label", "rank")
+        .with_columns(placed_1=placed[:, 0], placed_2=placed[:, 1])
+        .join(drawn, on="instance", how="left")
+        .select(
+            "instance",
+            "label",
+            "rank",
+            map=pl.lit(name),
+            dim1=pl.coalesce("dim1", "placed_1"),
+            dim2=pl.coalesce("dim2", "placed_2"),
+        )
+    )
+
+
 def least_typical_places(
     least_typical: pl.DataFrame,
     coordinates: pl.DataFrame,
     tsne: pl.DataFrame,
+    umap: pl.DataFrame,
     *,
     dimensions: int,
     perplexity: float,
+    n_neighbors: int,
+    min_dist: float,
     seed: int,
     n_jobs: int = 1,
     sample: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Where the least typical training digits lie on the PCA plane and on the t-SNE map, and
-    among which label each lands there (``among``, see :func:`landed_among`).
+    """Where the least typical training digits lie on the PCA plane, the t-SNE map and the UMAP
+    map, and among which label each lands there (``among``, see :func:`landed_among`).
 
-    ``least_typical`` names them (split, instance, label, rank); on the map, digits that are in
-    its sample keep their place and the others are placed with :func:`place_on_map`. Where they
-    land on the plane is judged among ``sample`` (the PCA coordinates the scatter draws; all
-    training images when not given) and on the map among the map's own images.
+    ``least_typical`` names them (split, instance, label, rank); on a map, digits that are in
+    its sample keep their place and the others are placed with :func:`place_on_map` or
+    :func:`place_on_umap`. Where they land on the plane is judged among ``sample`` (the PCA
+    coordinates the scatter draws; all training images when not given) and on a map among the
+    map's own images.
     """
     train = coordinates.filter(pl.col("split") == "train")
     chosen = least_typical.select("instance", "rank").join(train, on="instance")
     on_plane = chosen.select(
         "instance", "label", "rank", map=pl.lit("PCA plane"), dim1="pc1", dim2="pc2"
     )
-    reference = train.join(tsne.select("instance"), on="instance", how="semi").sort("instance")
-    tsne = tsne.sort("instance")
-    placed = place_on_map(
-        tsne,
-        reference,
-        chosen,
-        dimensions=dimensions,
-        perplexity=perplexity,
-        seed=seed,
-        n_jobs=n_jobs,
-    )
-    in_sample = tsne.join(chosen.select("instance"), on="instance", how="semi")
-    on_map = (
-        chosen.select("instance", "label", "rank")
-        .with_columns(dim1=placed[:, 0], dim2=placed[:, 1])
-        .join(in_sample.select("instance", "tsne1", "tsne2"), on="instance", how="left")
-        .select(
-            "instance",
-            "label",
-            "rank",
-            map=pl.lit("t-SNE map"),
-            dim1=pl.coalesce("tsne1", "dim1"),
-            dim2=pl.coalesce("tsne2", "dim2"),
-        )
-    )
+    tsne, umap = tsne.sort("instance"), umap.sort("instance")
+    backgrounds = {
+        "t-SNE map": tsne.select("instance", "label", dim1="tsne1", dim2="tsne2"),
+        "UMAP map": umap.select("instance", "label", dim1="umap1", dim2="umap2"),
+    }
+    placed = {
+        "t-SNE map": place_on_map(
+            tsne,
+            map_sample(coordinates, tsne),
+            chosen,
+            dimensions=dimensions,
+            perplexity=perplexity,
+            seed=seed,
+            n_jobs=n_jobs,
+        ),
+        "UMAP map": place_on_umap(
+            umap,
+            map_sample(coordinates, umap),
+            chosen,
+            dimensions=dimensions,
+            n_neighbors=n_neighbors,
+            min_dist=min_dist,
+            seed=seed,
+        ),
+    }
+    on_maps = [
+        _kept_or_placed(chosen, backgrounds[name].drop("label"), placed[name], name)
+        for name in placed
+    ]
     places = (
-        pl.concat([on_plane, on_map], how="vertical_relaxed")
+        pl.concat([on_plane, *on_maps], how="vertical_relaxed")
         .with_columns(pl.col("map").cast(PLACES_MAPS), pl.col("dim1", "dim2").cast(pl.Float64))
         .sort("map", "label", "rank")
     )
     plane = train if sample is None else sample
+    backgrounds["PCA plane"] = plane.select("label", dim1=pl.col("pc1"), dim2=pl.col("pc2"))
     backgrounds = {
-        "PCA plane": plane.select("label", dim1=pl.col("pc1"), dim2=pl.col("pc2")),
-        "t-SNE map": tsne.select("label", dim1="tsne1", dim2="tsne2"),
-    }
-    backgrounds = {
-        name: frame.cast({"dim1": pl.Float64, "dim2": pl.Float64})
+        name: frame.select("label", pl.col("dim1", "dim2").cast(pl.Float64))
         for name, frame in backgrounds.items()
     }
     return places.with_columns(landed_among(places, backgrounds)).select(PLACES_SCHEMA.names())

@@ -1,4 +1,4 @@
-"""Where a person's own digits fall among the training digits, on the PCA plane and t-SNE map."""
+"""Where a person's own digits fall among the training digits, on the PCA plane and both maps."""
 
 from collections.abc import Sequence
 
@@ -25,13 +25,15 @@ from tidymnist.figures.theme import INK_HIGH, theme_tidymnist
 def custom_on_maps(
     coordinates: pl.DataFrame,
     tsne: pl.DataFrame,
+    umap: pl.DataFrame,
     places: pl.DataFrame,
     predictions: pl.DataFrame,
+    *,
     class_names: Sequence[str],
 ) -> ggplot:
     """The training sample coloured by label, and each custom digit as a black dot named by
     its label (or, unlabelled, by the answer most models give)."""
-    background = map_background(coordinates, tsne).pipe(with_class, class_names)
+    background = map_background(coordinates, tsne, umap).pipe(with_class, class_names)
     votes = (
         predictions.group_by("file", "prediction")
         .len()

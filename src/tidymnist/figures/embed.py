@@ -1,5 +1,6 @@
 """Figures of the space of digits: the PCA plane, the eigen-digits, how much variance the
-components explain, the t-SNE map, and where the least typical digits land on both maps."""
+components explain, the t-SNE map, the t-SNE and UMAP maps compared, and where the least typical
+digits land on the plane and the maps."""
 
 from collections.abc import Sequence
 
@@ -290,8 +291,10 @@ def tsne_plot(tsne: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[
     )
 
 
-def map_background(coordinates: pl.DataFrame, tsne: pl.DataFrame) -> pl.DataFrame:
-    """The sampled training digits on both maps, long: label, map, dim1, dim2."""
+def map_background(
+    coordinates: pl.DataFrame, tsne: pl.DataFrame, umap: pl.DataFrame
+) -> pl.DataFrame:
+    """The sampled training digits on the plane and both maps, long: label, map, dim1, dim2."""
     return pl.concat(
         [
             coordinates.select(
@@ -301,6 +304,7 @@ def map_background(coordinates: pl.DataFrame, tsne: pl.DataFrame) -> pl.DataFram
                 dim2=pl.col("pc2").cast(pl.Float64),
             ),
             tsne.select("label", map=pl.lit("t-SNE map", PLACES_MAPS), dim1="tsne1", dim2="tsne2"),
+            umap.select("label", map=pl.lit("UMAP map", PLACES_MAPS), dim1="umap1", dim2="umap2"),
         ]
     )
 
@@ -308,13 +312,15 @@ def map_background(coordinates: pl.DataFrame, tsne: pl.DataFrame) -> pl.DataFram
 def least_typical_on_maps(
     coordinates: pl.DataFrame,
     tsne: pl.DataFrame,
+    umap: pl.DataFrame,
     places: pl.DataFrame,
+    *,
     findings: pl.DataFrame,
     class_names: Sequence[str],
 ) -> ggplot:
-    """Where the least typical digits land on the PCA plane and on the t-SNE map (``places``
-    says among which label each lands: :func:`tidymnist.embed.maps.landed_among`)."""
-    background = map_background(coordinates, tsne)
+    """Where the least typical digits land on the PCA plane, the t-SNE map and the UMAP map
+    (``places`` says among which label each lands: :func:`tidymnist.embed.maps.landed_among`)."""
+    background = map_background(coordinates, tsne, umap)
     # the names sit just above their dots: a share of each panel's height, as scales are free
     spans = background.group_by("map").agg(span=pl.col("dim2").max() - pl.col("dim2").min())
     data = (
@@ -329,7 +335,6 @@ def least_typical_on_maps(
         else ""
     )
     lands = "lands" if found["strays_tsne"] == 1 else "land"
-    do = "does" if found["strays_pca"] == 1 else "do"
     return (
         ggplot(background, aes("dim1", "dim2"))
         + geom_point(color=BACKGROUND, size=0.6, stroke=0)
@@ -352,8 +357,61 @@ def least_typical_on_maps(
             f"{said['strays_tsne']} of them "
             f"{lands} among another label (most of their {NEIGHBOURS} nearest grey neighbours have "
             "it),\n"
-            f"{example}on the plane of the first two principal components, "
-            f"{said['strays_pca']} {do}",
+            f"{example}on the UMAP map {said['strays_umap']} and on the plane of the first two "
+            f"principal components {said['strays_pca']}",
+            x="",
+            y="",
+        )
+        + theme_tidymnist()
+        + theme(axis_text=element_blank(), panel_grid=element_blank())
+    )
+
+
+def map_comparison(
+    tsne: pl.DataFrame, umap: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
+) -> ggplot:
+    """The t-SNE map and the UMAP map of the same images side by side, coloured by label, each
+    label named at its median, each panel titled with how well it keeps neighbourhoods (the
+    map_quality table, through the findings)."""
+    said = texts(findings)
+    strips = {
+        key: f"{name}\ntrustworthiness {said[f'{key}_trustworthiness']} · "
+        f"same-label neighbour {said[f'{key}_same_label']}"
+        for key, name in (("tsne", "t-SNE map"), ("umap", "UMAP map"))
+    }
+    panels = pl.Enum(list(strips.values()))
+    data = pl.concat(
+        [
+            tsne.select("label", panel=pl.lit(strips["tsne"]), dim1="tsne1", dim2="tsne2"),
+            umap.select("label", panel=pl.lit(strips["umap"]), dim1="umap1", dim2="umap2"),
+        ]
+    ).with_columns(pl.col("panel").cast(panels))
+    data = with_class(data, class_names)
+    medians = data.group_by("panel", "class").agg(pl.col("dim1", "dim2").median())
+    return (
+        ggplot(data, aes("dim1", "dim2", color="class"))
+        + geom_point(size=0.7, alpha=0.5, stroke=0)
+        + geom_label(
+            aes(label="class"),
+            data=medians,
+            fill="#ffffff",
+            alpha=0.85,
+            size=9,
+            fontweight="bold",
+            label_size=0.6,
+            label_padding=0.15,
+        )
+        + facet_wrap("panel", scales="free")
+        + scale_color_manual(values=_label_colours(class_names), guide=None)
+        + labs(
+            title=said["map_comparison_title"],
+            subtitle=f"The same {said['map_images']} training images, placed from the same PCA "
+            "coordinates by t-SNE (left) and by UMAP (right).\nTrustworthiness (1 at best): "
+            f"whether an image's {said['trust_neighbours']} nearest neighbours on the map are "
+            f"also among its nearest in the PCA space\n(on {said['trust_images']} of them). In "
+            "the PCA "
+            f"space itself {said['pca_space_same_label']} of the images have a nearest "
+            "neighbour of their own label",
             x="",
             y="",
         )

@@ -215,16 +215,44 @@ FIGURES = _records(
         ),
     ),
     Figure(
-        "least_typical_on_maps",
-        "embed.least_typical_on_maps",
-        {"coordinates": "pca_sample", "tsne": "tsne_map", "places": "least_typical_places"},
-        "The least typical digits on the maps",
+        "map_comparison",
+        "embed.map_comparison",
+        {"tsne": "tsne_map", "umap": "umap_map"},
+        "Two maps compared: t-SNE and UMAP",
         "space",
         (11, 6),
-        "Where the least typical digits fall on the PCA plane and the t-SNE map.",
-        "The {least_typical_shown} least typical digits on both maps: {strays_tsne} of them land "
-        "among another label on the t-SNE map and {strays_pca} on the PCA plane, next to the "
-        "label they resemble.",
+        "The t-SNE map and the UMAP map of the same training images side by side, each with "
+        "how well it keeps neighbourhoods.",
+        "The same {map_images} training images mapped by t-SNE and by UMAP from their PCA "
+        "coordinates. An image's nearest neighbour on the map has its label for "
+        "{tsne_same_label} of them on the t-SNE map and {umap_same_label} on the UMAP map "
+        "({pca_space_same_label} in the PCA space itself); trustworthiness (1 at best, "
+        "{trust_neighbours} neighbours, on {trust_images} of the images) is "
+        "{tsne_trustworthiness} and {umap_trustworthiness}. UMAP draws each label as a "
+        "tighter island with wider gaps, which makes the groups easier to see; on both maps "
+        "only the neighbourhoods mean something, not the gaps or the distances between groups.",
+        headline=(
+            "On the UMAP map {umap_same_label} of the digits lie next to one of their own label, "
+            "on the t-SNE map {tsne_same_label}, against {pca_space_same_label} in the PCA space "
+            "both are drawn from."
+        ),
+    ),
+    Figure(
+        "least_typical_on_maps",
+        "embed.least_typical_on_maps",
+        {
+            "coordinates": "pca_sample",
+            "tsne": "tsne_map",
+            "umap": "umap_map",
+            "places": "least_typical_places",
+        },
+        "The least typical digits on the maps",
+        "space",
+        (13, 5.5),
+        "Where the least typical digits fall on the PCA plane, the t-SNE map and the UMAP map.",
+        "The {least_typical_shown} least typical digits on the plane and both maps: "
+        "{strays_tsne} of them land among another label on the t-SNE map, {strays_umap} on the "
+        "UMAP map and {strays_pca} on the PCA plane, next to the label they resemble.",
     ),
     # --- the models -----------------------------------------------------------------------
     Figure(
@@ -431,15 +459,18 @@ FIGURES = _records(
         {
             "coordinates": "pca_sample",
             "tsne": "tsne_map",
+            "umap": "umap_map",
             "places": "custom_places",
             "predictions": "custom_predictions",
         },
         "Your digits on the maps",
         "handwriting",
-        (11, 6),
-        "The custom digits placed among the training digits on the PCA plane and the t-SNE map.",
+        (13, 5.5),
+        "The custom digits placed among the training digits on the PCA plane, the t-SNE map and "
+        "the UMAP map.",
         "Each custom digit placed among the training digits: on the PCA plane by projection, on "
-        "the t-SNE map by openTSNE's transform, which leaves the map as it is.",
+        "the t-SNE map by openTSNE's transform and on the UMAP map by UMAP's, which leave the "
+        "maps as they are.",
         needs=("custom", "models"),
     ),
     Figure(

@@ -2,29 +2,17 @@
 
 from collections.abc import Sequence
 
-import numpy as np
 import polars as pl
 
+from tidymnist.embed.neighbours import nearest_other_labels
+from tidymnist.embed.quality import TRUST_NEIGHBOURS, TRUST_SAMPLE
 from tidymnist.findings.table import Finding
 from tidymnist.findings.words import and_, count, pair_sep, percent
 
 N_EIGEN_DIGITS = 16  # principal components the eigen-digits figure draws
 THRESHOLDS = (0.90, 0.95)  # cumulative shares of variance the explained-variance figure marks
 EMPTY = 1e-9  # a component explaining less than this share of the variance explains nothing
-MAPS = ("PCA plane", "t-SNE map")
-
-
-def nearest_other_labels(frame: pl.DataFrame, x: str, y: str) -> pl.DataFrame:
-    """Per image (``label``), the label of the nearest other image in the plane ``x``, ``y``
-    (``neighbour``)."""
-    from sklearn.neighbors import NearestNeighbors  # noqa: PLC0415 (slow to import)
-
-    points = frame.select(x, y).to_numpy().astype(np.float64)
-    _, index = NearestNeighbors(n_neighbors=2).fit(points).kneighbors(points)
-    own = np.arange(len(points))
-    other = np.where(index[:, 0] == own, index[:, 1], index[:, 0])  # duplicates: either order
-    labels = frame["label"].to_numpy()
-    return pl.DataFrame({"label": labels, "neighbour": labels[other]})
+MAPS = {"PCA plane": "pca", "t-SNE map": "tsne", "UMAP map": "umap"}  # map -> finding key
 
 
 def _mixed_pairs(mixing: pl.DataFrame, class_names: Sequence[str]) -> list[str]:
@@ -46,7 +34,7 @@ def _mixed_pairs(mixing: pl.DataFrame, class_names: Sequence[str]) -> list[str]:
 def _neighbourhoods(
     frame: pl.DataFrame, x: str, y: str, *, key: str, pairs: int, class_names: Sequence[str]
 ) -> list[Finding]:
-    mixing = nearest_other_labels(frame, x, y)
+    mixing = nearest_other_labels(frame, [x, y])
     same = float((mixing["label"] == mixing["neighbour"]).mean())
     mixed = _mixed_pairs(mixing, class_names)[:pairs]
     rows = [Finding(f"{key}_same_label", percent(same, 0), same)]
@@ -108,16 +96,51 @@ def tsne_map(tsne_map: pl.DataFrame, class_names: Sequence[str]) -> list[Finding
     ]
 
 
+def map_comparison(
+    map_quality: pl.DataFrame, tsne_map: pl.DataFrame, class_names: Sequence[str]
+) -> list[Finding]:
+    """Each map's trustworthiness and share of same-label nearest neighbours (from the
+    map_quality table), that share in the PCA space, which map keeps more labels, and how many
+    images the maps and the trustworthiness are of."""
+    quality = {
+        (str(name), str(measure)): value
+        for name, measure, value in map_quality.select("map", "measure", "value").iter_rows()
+    }
+    rows = [
+        Finding("map_images", f"{tsne_map.height:,}", tsne_map.height),
+        Finding("trust_images", f"{min(TRUST_SAMPLE, tsne_map.height):,}"),
+        Finding("trust_neighbours", str(TRUST_NEIGHBOURS), TRUST_NEIGHBOURS),
+    ]
+    same = {}
+    for name, key in (("t-SNE map", "tsne"), ("UMAP map", "umap")):
+        trust, same[name] = quality[name, "trustworthiness"], quality[name, "same_label"]
+        rows += [
+            Finding(f"{key}_trustworthiness", f"{trust:.3f}", trust),
+            Finding(f"{key}_same_label", percent(same[name]), same[name]),
+        ]
+    reference = quality["PCA space", "same_label"]
+    rows.append(Finding("pca_space_same_label", percent(reference), reference))
+    (worse, low), (better, high) = sorted(same.items(), key=lambda item: item[1])
+    title = (
+        "The t-SNE and UMAP maps keep as many nearest-neighbour labels"
+        if percent(low) == percent(high)
+        else f"The {better} keeps a few more nearest-neighbour labels than the {worse}"
+        if high - low < 0.02
+        else f"The {better} keeps more nearest-neighbour labels than the {worse}"
+    )
+    return [*rows, Finding("map_comparison_title", title)]
+
+
 def least_typical_on_maps(
     least_typical_places: pl.DataFrame, class_names: Sequence[str]
 ) -> list[Finding]:
-    """How many least typical digits land among another label on each map, and the commonest
-    such landing on the t-SNE map."""
+    """How many least typical digits land among another label on the plane and each map, and
+    the commonest such landing on the t-SNE map."""
     places = least_typical_places
     strays = places.filter(pl.col("label") != pl.col("among"))
     n = places.filter(pl.col("map") == places["map"][0]).height if places.height else 0
     rows = [Finding("least_typical_shown", f"{n:,}", n)]
-    for name, key in zip(MAPS, ("pca", "tsne"), strict=True):
+    for name, key in MAPS.items():
         landed = strays.filter(pl.col("map") == name).height
         rows.append(Finding(f"strays_{key}", f"{landed:,}", landed))
     often = (

@@ -15,9 +15,11 @@ from tidymnist.core.naming import variant_columns
 from tidymnist.embed.maps import (
     PLACES_MAPS,
     loadings_matrix,
+    map_sample,
     mean_vector,
     pc_names,
     place_on_map,
+    place_on_umap,
     project,
 )
 from tidymnist.handwriting.preprocess import (
@@ -176,36 +178,49 @@ def places_table(
     labels: pl.DataFrame,
     coordinates: pl.DataFrame,
     train_coordinates: pl.DataFrame,
-    tsne: pl.DataFrame,
     *,
+    tsne: pl.DataFrame,
+    umap: pl.DataFrame,
     perplexity: float,
+    n_neighbors: int,
+    min_dist: float,
     seed: int,
     n_jobs: int = 1,
 ) -> pl.DataFrame:
-    """Where each custom digit falls on the PCA plane and on the t-SNE map (placed on the map
-    with openTSNE's transform; the map itself stays as it is)."""
+    """Where each custom digit falls on the PCA plane, the t-SNE map and the UMAP map (placed
+    on the maps with openTSNE's and UMAP's transforms; the maps themselves stay as they are)."""
     dimensions = len(coordinates.columns)
-    reference = train_coordinates.join(tsne.select("instance"), on="instance", how="semi")
-    placed = place_on_map(
-        tsne.sort("instance"),
-        reference.sort("instance"),
-        coordinates,
-        dimensions=dimensions,
-        perplexity=perplexity,
-        seed=seed,
-        n_jobs=n_jobs,
-    )
+    placed = {
+        "t-SNE map": place_on_map(
+            tsne.sort("instance"),
+            map_sample(train_coordinates, tsne),
+            coordinates,
+            dimensions=dimensions,
+            perplexity=perplexity,
+            seed=seed,
+            n_jobs=n_jobs,
+        ),
+        "UMAP map": place_on_umap(
+            umap.sort("instance"),
+            map_sample(train_coordinates, umap),
+            coordinates,
+            dimensions=dimensions,
+            n_neighbors=n_neighbors,
+            min_dist=min_dist,
+            seed=seed,
+        ),
+    }
     base = pl.DataFrame({"file": files}).join(labels, on="file", how="left")
-    return pl.concat(
-        [
-            base.with_columns(
-                map=pl.lit("PCA plane"), dim1=coordinates["pc1"], dim2=coordinates["pc2"]
-            ),
-            base.with_columns(
-                map=pl.lit("t-SNE map"), dim1=pl.Series(placed[:, 0]), dim2=pl.Series(placed[:, 1])
-            ),
-        ]
-    ).select(
+    plane = base.with_columns(
+        map=pl.lit("PCA plane"), dim1=coordinates["pc1"], dim2=coordinates["pc2"]
+    )
+    on_maps = [
+        base.with_columns(
+            map=pl.lit(name), dim1=pl.Series(where[:, 0]), dim2=pl.Series(where[:, 1])
+        )
+        for name, where in placed.items()
+    ]
+    return pl.concat([plane, *on_maps], how="vertical_relaxed").select(
         "file",
         "label",
         pl.col("map").cast(PLACES_MAPS),
@@ -222,22 +237,29 @@ def custom_places(
     mean: pl.DataFrame,
     coordinates: pl.DataFrame,
     tsne: pl.DataFrame,
+    umap: pl.DataFrame,
     dimensions: int,
     perplexity: float,
+    n_neighbors: int,
+    min_dist: float,
     seed: int,
     n_jobs: int = 1,
 ) -> pl.DataFrame:
-    """Where each custom digit of an images table falls on the PCA plane and on the t-SNE map,
-    from the workflow's tables: custom labels, pca_loadings, pca_mean, pca_coordinates (its
-    training rows are the map's reference) and tsne_map; see :func:`places_table`."""
+    """Where each custom digit of an images table falls on the PCA plane, the t-SNE map and the
+    UMAP map, from the workflow's tables: custom labels, pca_loadings, pca_mean, pca_coordinates
+    (its training rows are the maps' reference), tsne_map and umap_map; see
+    :func:`places_table`."""
     files, arrays = image_arrays(images)
     return places_table(
         files,
         labels,
         pca_coordinates(arrays, loadings, mean, dimensions),
         coordinates.filter(pl.col("split") == "train"),
-        tsne,
+        tsne=tsne,
+        umap=umap,
         perplexity=perplexity,
+        n_neighbors=n_neighbors,
+        min_dist=min_dist,
         seed=seed,
         n_jobs=n_jobs,
     )

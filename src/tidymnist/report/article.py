@@ -75,6 +75,8 @@ STAGES = {
     "label_summary": "exploration",
     "pca": "space of digits",
     "tsne": "space of digits",
+    "umap": "space of digits",
+    "map_quality": "space of digits",
     "fit": "models: fit and predict",
     "evaluation": "models: evaluation",
     "sweep": "sweeps",
@@ -147,8 +149,8 @@ SECTIONS = {
     "space": (
         "space-of-digits",
         "The space of digits",
-        "Principal components and a t-SNE map place every digit in a plane, so that neighbours "
-        "look alike.",
+        "Principal components, a t-SNE map and a UMAP map place every digit in a plane, so that "
+        "neighbours look alike.",
     ),
     "models": (
         "models",
