@@ -13,10 +13,10 @@ from tidymnist.evaluate import tables as evaluate
 from tidymnist.figures.deskew import deskew_gain
 from tidymnist.figures.models import (
     errors_by_typicality,
-    misclassifications_by_label,
     model_comparison,
     per_class_f1,
 )
+from tidymnist.figures.panels import CONTEXT
 from tidymnist.figures.theme import model_columns
 from tidymnist.findings import figure_findings
 from tidymnist.web.draw import model_colours
@@ -91,22 +91,16 @@ def test_the_lines_of_a_figure_go_by_family_colour_and_variant_line_type(tables)
             found("errors_by_typicality", errors_by_typicality=tables["errors_by_typicality"]),
         ),
     ]:
-        line, points = drawn(plot)
+        context, line, points = drawn(plot)  # every model in grey behind each family's panel
+        assert {c.lower() for c in context["color"]} == {CONTEXT}
         assert pairs(line, "color", "linetype") == {(c.upper(), t) for c, t in expected("linetype")}
         assert pairs(points, "color", "shape") == {(c.upper(), s) for c, s in expected("shape")}
 
 
-def test_points_and_bars_go_by_family_colour_and_variant_shape_or_opacity(tables):
-    metrics, confusion = tables["metrics"], tables["confusion"]
+def test_points_go_by_family_colour_and_variant_shape(tables):
+    metrics = tables["metrics"]
     points = drawn(model_comparison(metrics, found("model_comparison", metrics=metrics)))[0]
     assert pairs(points, "color", "shape") == {(c.upper(), s) for c, s in expected("shape")}
-    plot = misclassifications_by_label(
-        confusion, found("misclassifications_by_label", confusion=confusion), DIGIT_NAMES
-    )
-    bars = drawn(plot)[0]
-    assert {(f.upper(), a) for f, a in zip(bars["fill"], bars["alpha"], strict=True)} == {
-        (c.upper(), a) for c, a in expected("alpha")
-    }
 
 
 def test_deskew_gain_marks_each_variant_by_its_shape_in_its_family_colour(tables):

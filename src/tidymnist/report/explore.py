@@ -28,9 +28,10 @@ from tidymnist.tables.pixels import images_from_pixels
 # The explorers by name: the figure of the report each follows, its heading and what to do.
 EXPLORERS = {
     "maps": (
-        "tsne_map",
+        "map_comparison",
         "Explore the maps",
-        "Point at the map to see the digit nearest the pointer; choose the map above it.",
+        "Point at a map to see the digit nearest the pointer; choose the t-SNE map, the UMAP "
+        "map or the PCA plane below it.",
     ),
     "least_typical": (
         "least_typical",
