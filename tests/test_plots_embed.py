@@ -17,9 +17,11 @@ from plotnine import facet_wrap, geom_label, geom_point, geom_text, scale_x_log1
 from tidymnist.core.digits import DIGIT_NAMES, FASHION_NAMES, N_CLASSES, N_PIXELS
 from tidymnist.embed import maps as embed
 from tidymnist.embed.quality import map_quality
+from tidymnist.figures.common import with_class
 from tidymnist.figures.embed import (
     eigen_digits,
     explained_variance,
+    label_anchors,
     least_typical_on_maps,
     map_comparison,
     pca_scatter,
@@ -257,9 +259,12 @@ def test_tsne_plot_colours_the_map_by_label_and_names_every_label(tsne):
     assert plot.data.height == N_MAP
     names = layer(plot, geom_label).geom.data.sort("class")
     assert names["class"].cast(str).to_list() == list(FASHION_NAMES)
-    medians = tsne.group_by("label").agg(pl.col("tsne1", "tsne2").median()).sort("label")
-    assert names["tsne1"].to_list() == pytest.approx(medians["tsne1"].to_list())
-    assert names["tsne2"].to_list() == pytest.approx(medians["tsne2"].to_list())
+    # each name sits on a digit of its own label
+    on = names.join(
+        with_class(tsne, FASHION_NAMES).select("class", "tsne1", "tsne2"),
+        on=["class", "tsne1", "tsne2"],
+    )
+    assert on.height == len(FASHION_NAMES)
     same = nearest_same_share(
         tsne["tsne1"].to_numpy(), tsne["tsne2"].to_numpy(), tsne["label"].to_numpy()
     )
@@ -380,3 +385,24 @@ def test_map_comparison_puts_both_maps_side_by_side_with_their_scores(coordinate
     reference = value["PCA space", "same_label"]
     assert f"In the PCA space itself {reference:.1%} of the images" in plot.labels.subtitle
     assert drawn_colours(draws(plot), "3") == [LABEL_COLOURS[3]]
+
+
+def test_a_label_is_named_inside_its_own_group_not_at_a_median_in_another():
+    rng = np.random.default_rng(0)
+    # label 0 in two blobs either side of label 1's: 0's median falls inside 1's blob
+    blobs = [(-10.0, 0), (10.0, 0), (0.0, 1)]
+    frame = pl.concat(
+        pl.DataFrame(
+            {
+                "x": rng.normal(cx, 1.0, 200),
+                "y": rng.normal(0.0, 1.0, 200),
+                "label": np.full(200, label, dtype=np.uint8),
+            }
+        )
+        for cx, label in blobs
+    )
+    anchors = label_anchors(with_class(frame, ["a", "b", *"cdefghij"]), "x", "y")
+    a = anchors.filter(pl.col("class") == "a").row(0, named=True)
+    b = anchors.filter(pl.col("class") == "b").row(0, named=True)
+    assert abs(a["x"]) > 6  # in one of its own blobs, not at its median (near 0)
+    assert abs(b["x"]) < 3

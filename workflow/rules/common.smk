@@ -221,6 +221,12 @@ def raw_files(wildcards):
 def explorer_inputs(wildcards):
     """The tables the report's explorers draw: the maps, the digits' pixels, the galleries and,
     with models, their answers."""
-    tables = ["pixels", "tsne_map", "umap_map", "pca_coordinates", "least_typical_pixels"]
+    tables = [
+        "pixels",
+        "tsne_map",
+        "umap_map",
+        "pca_coordinates",
+        "least_typical_pixels",
+    ]
     tables += ["predictions", "confusion", "mistake_pixels"] if MODELS else []
     return {table: f"results/tables/{table}.parquet" for table in tables}

@@ -26,6 +26,7 @@ from plotnine import (
     scale_y_continuous,
     theme,
 )
+from scipy.spatial import cKDTree
 
 from tidymnist.embed.maps import NEIGHBOURS, PLACES_MAPS
 from tidymnist.figures.common import tiles as _tiles
@@ -253,10 +254,37 @@ def explained_variance(variance: pl.DataFrame, findings: pl.DataFrame) -> ggplot
     )
 
 
+def label_anchors(
+    data: pl.DataFrame, x: str, y: str, *, by: Sequence[str] = (), k: int = 25
+) -> pl.DataFrame:
+    """Where to name each label (``class``) on a map: at its core, the digit of the label whose
+    ``k`` nearest neighbours on the map share its label most (the one nearest the label's median
+    among ties). A median can fall between two groups that interleave, as 4 and 9 do, and put
+    one name over another; a core is inside its own group. Per group of ``by`` (panels)."""
+    frames = []
+    for _, panel in data.group_by(list(by), maintain_order=True) if by else [((), data)]:
+        points = panel.select(x, y).to_numpy()
+        labels = panel["class"].to_physical().to_numpy()
+        _, near = cKDTree(points).query(points, k=min(k + 1, len(points)))
+        purity = (labels[near[:, 1:]] == labels[:, None]).mean(axis=1)
+        frames.append(
+            panel.with_columns(purity=pl.Series(purity))
+            .with_columns(
+                spread=(pl.col(x) - pl.col(x).median().over("class")) ** 2
+                + (pl.col(y) - pl.col(y).median().over("class")) ** 2
+            )
+            .sort("purity", "spread", descending=[True, False])
+            .group_by([*by, "class"], maintain_order=True)
+            .first()
+            .select(*by, "class", x, y)
+        )
+    return pl.concat(frames).sort([*by, "class"])
+
+
 def tsne_plot(tsne: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]) -> ggplot:
-    """The t-SNE map of the images, coloured by label, with each label named at its median."""
+    """The t-SNE map of the images, coloured by label, with each label named at its core."""
     data = with_class(tsne, class_names)
-    medians = data.group_by("class").agg(pl.col("tsne1", "tsne2").median())
+    medians = label_anchors(data, "tsne1", "tsne2")
     said = texts(findings)
     mixed = (
         f".\nThe labels mixed most often are {said['tsne_mixed_pairs']}"
@@ -281,8 +309,9 @@ def tsne_plot(tsne: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[
             title=f"On the t-SNE map, {said['tsne_same_label']} of the images lie next to their "
             "own label",
             subtitle=f"{_images(tsne)} placed by t-SNE so that images with similar pixels lie "
-            "close together;\neach label is named at its median position. Only neighbourhoods "
-            f"mean something:\nthe axes, the gaps between groups and their sizes do not{mixed}",
+            "close together;\neach label is named where its own digits crowd most. Only "
+            "neighbourhoods mean something:\nthe axes, the gaps between groups and their sizes "
+            f"do not{mixed}",
             x="",
             y="",
         )
@@ -371,8 +400,8 @@ def map_comparison(
     tsne: pl.DataFrame, umap: pl.DataFrame, findings: pl.DataFrame, class_names: Sequence[str]
 ) -> ggplot:
     """The t-SNE map and the UMAP map of the same images side by side, coloured by label, each
-    label named at its median, each panel titled with how well it keeps neighbourhoods (the
-    map_quality table, through the findings)."""
+    label named at its core (:func:`label_anchors`), each panel titled with how well it keeps
+    neighbourhoods (the map_quality table, through the findings)."""
     said = texts(findings)
     strips = {
         key: f"{name}\ntrustworthiness {said[f'{key}_trustworthiness']} · "
@@ -387,7 +416,7 @@ def map_comparison(
         ]
     ).with_columns(pl.col("panel").cast(panels))
     data = with_class(data, class_names)
-    medians = data.group_by("panel", "class").agg(pl.col("dim1", "dim2").median())
+    medians = label_anchors(data, "dim1", "dim2", by=["panel"])
     return (
         ggplot(data, aes("dim1", "dim2", color="class"))
         + geom_point(size=0.7, alpha=0.5, stroke=0)
