@@ -28,7 +28,9 @@ from tidymnist.embed.maps import (
     sampled_tsne_map,
     sampled_umap_map,
     tsne_map,
+    tsne_map_and_test_places,
     umap_map,
+    umap_map_and_test_places,
     variance_table,
 )
 from tidymnist.embed.neighbours import same_label_share
@@ -299,3 +301,29 @@ def test_map_quality_scores_both_maps_against_the_pca_space(small_map, small_uma
     assert scattered["value"][1] < 0.6
     with pytest.raises(ValueError, match="UMAP map is not of the t-SNE map"):
         map_quality(coordinates, tsne, small_umap.head(10), dimensions=30, seed=7)
+
+
+def test_the_map_rules_place_the_same_seeded_test_digits_and_keep_their_maps(pca, subset):
+    instances, images, labels = subset
+    train = coordinates_table(pca, 10, "train", (instances[:300], images[:300], labels[:300]))
+    test = coordinates_table(
+        pca, 10, "test", (instances[300:500], images[300:500], labels[300:500])
+    )
+    coordinates = pl.concat([train, test])
+    common = {"dimensions": 10, "seed": 5}
+    tsne = tsne_map_and_test_places(coordinates, size=200, test_size=80, perplexity=15, **common)
+    # the map is the one the t-SNE rule always made; the test digits are placed beside it
+    assert tsne["map"].equals(sampled_tsne_map(coordinates, size=200, perplexity=15, **common))
+    umap = umap_map_and_test_places(coordinates, tsne["map"], test_size=80, **UMAP, **common)
+    assert umap["map"].equals(sampled_umap_map(coordinates, tsne["map"], **UMAP, **common))
+    placed = tsne["test_places"]
+    assert placed.height == 80 and placed.schema == tsne["map"].schema
+    # one seeded sample of the test split, the same on both maps
+    assert placed["instance"].equals(umap["test_places"]["instance"])
+    assert set(placed["instance"]) <= set(test["instance"])
+    assert placed["instance"].is_sorted()
+    for table, columns in ((tsne, ("tsne1", "tsne2")), (umap, ("umap1", "umap2"))):
+        points = table["test_places"].select(columns).to_numpy()
+        own = table["test_places"]["label"].to_numpy()
+        agreement = (neighbour_labels(table["map"], points, columns=columns) == own).mean()
+        assert agreement > 0.5, columns  # chance is 0.1

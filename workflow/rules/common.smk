@@ -50,7 +50,9 @@ TABLES = expand(
         "pca_variance",
         "pca_coordinates",
         "tsne_map",
+        "tsne_test_places",
         "umap_map",
+        "umap_test_places",
         "map_quality",
         "least_typical_places",
     ],
@@ -224,7 +226,9 @@ def explorer_inputs(wildcards):
     tables = [
         "pixels",
         "tsne_map",
+        "tsne_test_places",
         "umap_map",
+        "umap_test_places",
         "pca_coordinates",
         "least_typical_pixels",
     ]

@@ -33,17 +33,19 @@ rule pca_sample:
 
 
 rule tsne:
-    """A t-SNE map of a seeded sample of training images, from their PCA coordinates."""
+    """A t-SNE map of a seeded sample of training images, and test images placed on it."""
     input:
         coordinates="results/tables/pca_coordinates.parquet",
     output:
-        "results/tables/tsne_map.parquet",
+        map="results/tables/tsne_map.parquet",
+        test_places="results/tables/tsne_test_places.parquet",
     log:
         "results/logs/embed/tsne.log",
     benchmark:
         "results/benchmarks/tsne.tsv"
     params:
         size=config["embed"]["tsne_sample"],
+        test_size=config["embed"]["test_sample"],
         dimensions=config["embed"]["pca_components"],
         perplexity=config["embed"]["perplexity"],
         seed=config["seed"],
@@ -52,17 +54,19 @@ rule tsne:
 
 
 rule umap:
-    """A UMAP map of the t-SNE map's training images, from the same PCA coordinates."""
+    """A UMAP map of the t-SNE map's training images, and the same test images placed on it."""
     input:
         coordinates="results/tables/pca_coordinates.parquet",
         tsne="results/tables/tsne_map.parquet",
     output:
-        "results/tables/umap_map.parquet",
+        map="results/tables/umap_map.parquet",
+        test_places="results/tables/umap_test_places.parquet",
     log:
         "results/logs/embed/umap.log",
     benchmark:
         "results/benchmarks/umap.tsv"
     params:
+        test_size=config["embed"]["test_sample"],
         dimensions=config["embed"]["pca_components"],
         n_neighbors=config["embed"]["umap"]["n_neighbors"],
         min_dist=config["embed"]["umap"]["min_dist"],

@@ -176,6 +176,13 @@ def tsne_map(
 ) -> pl.DataFrame:
     """A 2-d t-SNE map of the images in ``coordinates`` (a PCA coordinates table), computed
     from their first ``dimensions`` PCA coordinates."""
+    return _tsne_fit(coordinates, dimensions, perplexity, seed, n_jobs)[0]
+
+
+def _tsne_fit(
+    coordinates: pl.DataFrame, dimensions: int, perplexity: float, seed: int, n_jobs: int
+) -> tuple[pl.DataFrame, "openTSNE.TSNEEmbedding"]:
+    """:func:`tsne_map`'s table and the fitted embedding, which can place new images."""
     features = _features(coordinates, dimensions)
     log.info("t-SNE of %d images from %d PCA dimensions", len(features), dimensions)
     embedding = openTSNE.TSNE(
@@ -185,15 +192,52 @@ def tsne_map(
         neighbors="exact" if len(features) < 1000 else "annoy",
         verbose=False,
     ).fit(features)
+    return _map_table(coordinates, embedding, MAP_SCHEMA), embedding
+
+
+def _map_table(coordinates: pl.DataFrame, places: np.ndarray, schema: pl.Schema) -> pl.DataFrame:
+    """A map's table (``schema``: instance, label and two coordinates) of ``coordinates``'
+    images at ``places`` (n, 2)."""
+    x, y = list(schema)[2:]
     return pl.DataFrame(
         {
             "instance": coordinates["instance"],
             "label": coordinates["label"],
-            "tsne1": embedding[:, 0],
-            "tsne2": embedding[:, 1],
+            x: np.asarray(places)[:, 0].astype(np.float64),
+            y: np.asarray(places)[:, 1].astype(np.float64),
         },
-        schema=MAP_SCHEMA,
+        schema=schema,
     )
+
+
+def sampled_test_images(coordinates: pl.DataFrame, size: int, seed: int) -> pl.DataFrame:
+    """A seeded sample of ``size`` test images of a PCA coordinates table, by instance: the
+    test digits placed on every map for the report's explorer."""
+    test = coordinates.filter(pl.col("split") == "test")
+    return test[sample_instances(test.height, min(size, test.height), seed)].sort("instance")
+
+
+def tsne_map_and_test_places(
+    coordinates: pl.DataFrame,
+    *,
+    size: int,
+    test_size: int,
+    dimensions: int,
+    perplexity: float,
+    seed: int,
+    n_jobs: int = 1,
+) -> dict[str, pl.DataFrame]:
+    """The workflow's t-SNE map (:func:`sampled_tsne_map`) and a seeded sample of
+    ``test_size`` test images placed on it by the fitted map's ``transform``, which leaves the
+    map as it is: ``{"map": ..., "test_places": ...}``, both :data:`MAP_SCHEMA`."""
+    train = coordinates.filter(pl.col("split") == "train")
+    table, embedding = _tsne_fit(
+        train[sample_instances(train.height, size, seed)], dimensions, perplexity, seed, n_jobs
+    )
+    new = sampled_test_images(coordinates, test_size, seed)
+    log.info("placing %d test images on the t-SNE map", new.height)
+    placed = embedding.transform(_features(new, dimensions)) if new.height else np.zeros((0, 2))
+    return {"map": table, "test_places": _map_table(new, placed, MAP_SCHEMA)}
 
 
 def sampled_tsne_map(
@@ -303,6 +347,28 @@ def sampled_umap_map(
     """The workflow's UMAP map: :func:`umap_map` of exactly the training images of the t-SNE
     map ``tsne`` (:func:`map_sample`), so the sample is drawn once, by :func:`sampled_tsne_map`."""
     return umap_map(map_sample(coordinates, tsne), dimensions, n_neighbors, min_dist, seed)
+
+
+def umap_map_and_test_places(
+    coordinates: pl.DataFrame,
+    tsne: pl.DataFrame,
+    *,
+    test_size: int,
+    dimensions: int,
+    n_neighbors: int,
+    min_dist: float,
+    seed: int,
+) -> dict[str, pl.DataFrame]:
+    """The workflow's UMAP map (:func:`sampled_umap_map`) and the test images of
+    :func:`sampled_test_images` placed on it by the fitted model's ``transform`` (seeded):
+    ``{"map": ..., "test_places": ...}``, both :data:`UMAP_SCHEMA`."""
+    sample = map_sample(coordinates, tsne)
+    model = _fitted_umap(_features(sample, dimensions), n_neighbors, min_dist, seed)
+    table = _map_table(sample, model.embedding_, UMAP_SCHEMA)
+    new = sampled_test_images(coordinates, test_size, seed)
+    log.info("UMAP of %d images; placing %d test images on it", sample.height, new.height)
+    placed = model.transform(_features(new, dimensions)) if new.height else np.zeros((0, 2))
+    return {"map": table, "test_places": _map_table(new, placed, UMAP_SCHEMA)}
 
 
 def place_on_umap(

@@ -30,8 +30,9 @@ EXPLORERS = {
     "maps": (
         "map_comparison",
         "Explore the maps",
-        "Point at a map to see the digit nearest the pointer; choose the t-SNE map, the UMAP "
-        "map or the PCA plane below it.",
+        "Point at a map to see the digit nearest the pointer, with what every model answered "
+        "for a test digit (the diamonds, placed on the maps the way new digits are); choose the "
+        "t-SNE map, the UMAP map or the PCA plane below it.",
     ),
     "least_typical": (
         "least_typical",
@@ -53,6 +54,8 @@ DIGIT_PX = 36  # a digit in a grid
 LARGE_PX = 140  # an enlarged digit
 GRID_COLUMNS = 10  # digits per row in a confusion cell's grid
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+# the map legend's words for a digit's split
+SPLIT_LABELS = "datum.label == 'test' ? 'test (placed)' : 'training'"
 
 
 def digit_uri(image: np.ndarray) -> str:
@@ -139,14 +142,21 @@ def with_details(
 def map_points(
     maps: dict[str, pl.DataFrame], size: int, seed: int, class_names: Sequence[str]
 ) -> pl.DataFrame:
-    """A seeded sample of ``size`` of the digits every map in ``maps`` holds, a row per map
-    per digit: key, split, instance, class, map, x, y. ``maps`` are tables by map name with
-    split, instance, label and the coordinates as ``x`` and ``y``."""
+    """The digits every map in ``maps`` holds (a seeded sample of ``size`` of the training
+    digits, and every test digit), a row per map per digit: key, split, instance, label, class,
+    map, x, y. ``maps`` are tables by map name with split, instance, label and the
+    coordinates as ``x`` and ``y``."""
     common = None
     for table in maps.values():
         keys = table.select("split", "instance")
         common = keys if common is None else common.join(keys, on=["split", "instance"])
-    chosen = common.sort("split", "instance").sample(min(size, common.height), seed=seed)
+    train = common.filter(pl.col("split") == "train").sort("instance")
+    chosen = pl.concat(
+        [
+            train.sample(min(size, train.height), seed=seed),
+            common.filter(pl.col("split") == "test").sort("instance"),
+        ]
+    )
     names = pl.Series(list(class_names))
     return keyed(
         pl.concat(
@@ -214,10 +224,16 @@ def maps_chart(points: pl.DataFrame, digits: pl.DataFrame, class_names: Sequence
     )
     shown = alt.Chart(points).transform_filter(alt.datum.map == which)
     scatter = (
-        shown.mark_circle(size=14, opacity=0.7)
+        shown.mark_point(filled=True, opacity=0.7)
         .encode(
             x=alt.X("x:Q", axis=None, scale=alt.Scale(zero=False)),
             y=alt.Y("y:Q", axis=None, scale=alt.Scale(zero=False)),
+            shape=alt.Shape(
+                "split:N",
+                scale=alt.Scale(domain=["train", "test"], range=["circle", "diamond"]),
+                legend=alt.Legend(title="digit", orient="left", labelExpr=SPLIT_LABELS),
+            ),
+            size=alt.condition(alt.datum.split == "test", alt.value(46), alt.value(14)),
             color=alt.Color(
                 "class:N",
                 scale=alt.Scale(domain=list(class_names), range=list(LABEL_COLOURS)),
@@ -417,22 +433,26 @@ def mistake_items(
 
 def maps_of(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """The maps the tables hold, by the name the reader picks them by, each with split,
-    instance, label and the coordinates as x and y: t-SNE, UMAP (where the run made one) and
-    the PCA plane, for the training digits."""
+    instance, label and the coordinates as x and y: t-SNE and UMAP (where the run made one),
+    their training digits and the test digits placed on them, and the PCA plane."""
     maps = {}
-    if "tsne_map" in tables:
-        maps["t-SNE"] = tables["tsne_map"].select(
-            split=pl.lit("train"), instance="instance", label="label", x="tsne1", y="tsne2"
-        )
-    if "umap_map" in tables:
-        maps["UMAP"] = tables["umap_map"].select(
-            split=pl.lit("train"), instance="instance", label="label", x="umap1", y="umap2"
-        )
+    for name, key in (("t-SNE", "tsne"), ("UMAP", "umap")):
+        if f"{key}_map" in tables:
+            parts = {"train": tables[f"{key}_map"], "test": tables.get(f"{key}_test_places")}
+            maps[name] = pl.concat(
+                part.select(
+                    split=pl.lit(split),
+                    instance="instance",
+                    label="label",
+                    x=f"{key}1",
+                    y=f"{key}2",
+                )
+                for split, part in parts.items()
+                if part is not None
+            )
     if "pca_coordinates" in tables:
-        maps["PCA"] = (
-            tables["pca_coordinates"]
-            .filter(pl.col("split") == "train")
-            .select(pl.col("split").cast(pl.String), "instance", "label", x="pc1", y="pc2")
+        maps["PCA"] = tables["pca_coordinates"].select(
+            pl.col("split").cast(pl.String), "instance", "label", x="pc1", y="pc2"
         )
     return maps
 
