@@ -350,13 +350,28 @@ def least_typical_on_maps(
     """Where the least typical digits land on the PCA plane, the t-SNE map and the UMAP map
     (``places`` says among which label each lands: :func:`tidymnist.embed.maps.landed_among`)."""
     background = map_background(coordinates, tsne, umap)
-    # the names sit just above their dots: a share of each panel's height, as scales are free
-    spans = background.group_by("map").agg(span=pl.col("dim2").max() - pl.col("dim2").min())
-    data = (
-        places.pipe(with_class, class_names)
-        .join(spans, on="map")
-        .with_columns(text_y=pl.col("dim2") + 0.015 * pl.col("span"))
-    )
+    data = places.pipe(with_class, class_names)
+    size = 8 if max(len(name) for name in class_names) <= 2 else 6.5
+    # each dot named beside it where a name fits without covering another name or dot
+    names = pl.concat(
+        pl.concat(
+            [
+                panel.select("map", "class"),
+                place_labels(
+                    panel["dim1"].to_list(),
+                    panel["dim2"].to_list(),
+                    panel["class"].cast(pl.String).to_list(),
+                    size=size,
+                    panel=(3.9, 4.0),
+                    directions=[(0, 1), (1, 0), (-1, 0), (0, -1)],
+                    drop=True,
+                    shifts=0,
+                ),
+            ],
+            how="horizontal",
+        )
+        for _, panel in data.group_by("map", maintain_order=True)
+    ).filter(pl.col("shown"))
     said, found = texts(findings), values(findings)
     example = (
         f"most often {said['stray_label']} among {said['stray_among']} ({said['stray_count']}); "
@@ -368,21 +383,26 @@ def least_typical_on_maps(
         ggplot(background, aes("dim1", "dim2"))
         + geom_point(color=BACKGROUND, size=0.6, stroke=0)
         + geom_point(aes(fill="class"), data=data, size=2.2, color="#ffffff", stroke=0.4, alpha=0.9)
-        + geom_text(
-            aes(y="text_y", label="class", color="class"),
-            data=data,
-            va="bottom",
-            size=8 if max(len(name) for name in class_names) <= 2 else 6.5,
-            fontweight="bold",
-            path_effects=HALO,
-        )
+        + [
+            geom_text(
+                aes(x="text_x", y="text_y", label="class", color="class"),
+                data=group,
+                ha=ha,
+                va=va,
+                size=size,
+                fontweight="bold",
+                path_effects=HALO,
+            )
+            for (ha, va), group in names.group_by("ha", "va", maintain_order=True)
+        ]
         + facet_wrap("map", scales="free")
         + scale_color_manual(values=_label_colours(class_names), guide=None)
         + scale_fill_manual(values=_label_colours(class_names), guide=None)
         + labs(
             title="Where the least typical images land",
             subtitle=f"The {said['least_typical_shown']} images farthest from their label's "
-            "average, in colour and named, among the sampled images in grey.\nOn the t-SNE map "
+            "average, in colour (named where a name fits), among the sampled images in grey.\nOn "
+            "the t-SNE map "
             f"{said['strays_tsne']} of them "
             f"{lands} among another label (most of their {NEIGHBOURS} nearest grey neighbours have "
             "it),\n"
