@@ -204,10 +204,9 @@ def test_hovering_a_map_shows_the_digit_nearest_the_pointer(page_facts):
 def test_clicking_a_confusion_cell_shows_its_test_digits(page_facts):
     limit = 30  # report.cell_digits, the default
     cells = page_facts["explored"]["cells"]
-    assert len(cells) == 3
-    for cell in cells:
-        assert cell["shown"] == min(cell["n"], limit)
-    assert cells[0]["n"] > limit  # the diagonal's largest cell: the first 30 shown
+    assert 1 <= len(cells) <= 3
+    for cell in cells:  # the largest cell (the first `limit` of it), then up to two mistakes
+        assert cell["shown"] == min(cell["n"], limit) > 0
 
 
 def test_clicking_a_mistake_enlarges_it_with_every_models_answer(page_facts):

@@ -226,11 +226,12 @@ def test_second_run_has_nothing_to_do(built):
 def test_changing_one_value_reruns_only_what_it_affects(built):
     jobs = planned_jobs(built, "--config", "explore={least_typical: 3}")
     # the least typical digits, their places on the maps, the two sections whose figures show
-    # them (with their findings), the gathered findings, the report and the target rule: no
-    # table upstream of them, no model
+    # them (with their findings), the report's explorers (a gallery of them), the gathered
+    # findings, the report and the target rule: no table upstream of them, no model
     expected = {
         "least_typical": 1,
         "least_typical_places": 1,
+        "explorer": 1,
         "figures_data": 1,
         "figures_space": 1,
         "findings_table": 1,
@@ -386,7 +387,8 @@ def test_custom_digits_are_answered_and_bad_files_listed(built):
     assert accuracy["n"].to_list() == [10] * len(TRAINED)
     assert accuracy["accuracy"].max() >= 0.7  # models of the synthetic strokes read most
     places = table(built, "custom_places")
-    assert places.group_by("map").len().sort("map")["len"].to_list() == [10, 10]
+    # on the PCA plane, the t-SNE map and the UMAP map
+    assert places.group_by("map").len().sort("map")["len"].to_list() == [10, 10, 10]
     assert places.select("dim1", "dim2").null_count().sum_horizontal()[0] == 0
 
 

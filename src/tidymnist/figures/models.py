@@ -227,8 +227,10 @@ def confusion_matrices(confusion: pl.DataFrame, class_names: Sequence[str]) -> g
             strip=pl.format("{}\n{}% correct", "shown", (pl.col("right") * 100).round(1)),
         )
     )
-    data = data.join(strips, on="model").with_columns(
-        pl.col("strip").cast(pl.Enum(strips["strip"].to_list()))
+    data = (
+        data.join(strips, on="model")
+        .with_columns(pl.col("strip").cast(pl.Enum(strips["strip"].to_list())))
+        .sort("model", "label", "predicted")  # one drawing order, so one image
     )
     columns, rows = panel_grid(strips.height, MATRIX_COLUMNS)
     return (
@@ -318,7 +320,8 @@ def misclassifications_by_label(
     errors = confusion.filter(pl.col("label") != pl.col("predicted"))
     data = model_columns(
         with_class(
-            errors.group_by("model", "label").agg(wrong=pl.col("n").sum()),
+            # sorted: tiles drawn in another order overlap their neighbours' edges differently
+            errors.group_by("model", "label").agg(wrong=pl.col("n").sum()).sort("model", "label"),
             class_names,
         )
     ).with_columns(
