@@ -113,14 +113,16 @@ def explore(page) -> dict:
         page.wait_for_timeout(100)
         digits = page.evaluate(ITEMS, ["confusion", "cell_digits_marks"])
         seen["cells"].append({"n": cell["datum"]["n"], "shown": len(digits)})
-    page.locator("#explorer-mistakes").scroll_into_view_if_needed()
-    mistakes = page.evaluate(ITEMS, ["mistakes", "mistakes_grid_marks"])
-    seen["gallery"] = len(mistakes)
-    if mistakes:
-        page.mouse.click(mistakes[0]["x"] + 4, mistakes[0]["y"] + 4)
-        page.wait_for_timeout(100)
-        text = page.evaluate(ITEMS, ["mistakes", "concat_1_layer_1_marks"])
-        seen["enlarged"] = [item["datum"].get("details") for item in text]
+    for gallery in ("least_typical", "mistakes"):
+        page.locator(f"#explorer-{gallery}").scroll_into_view_if_needed()
+        digits = page.evaluate(ITEMS, [gallery, f"{gallery}_grid_marks"])
+        seen[f"{gallery}_shown"] = len(digits)
+        if digits:
+            page.mouse.click(digits[-1]["x"] + 4, digits[-1]["y"] + 4)
+            page.wait_for_timeout(100)
+            text = page.evaluate(ITEMS, [gallery, "concat_1_layer_1_marks"])
+            seen[f"{gallery}_enlarged"] = [item["datum"].get("details") for item in text]
+            seen[f"{gallery}_clicked"] = digits[-1]["datum"]["details"]
     return seen
 
 
@@ -209,9 +211,14 @@ def test_clicking_a_confusion_cell_shows_its_test_digits(page_facts):
         assert cell["shown"] == min(cell["n"], limit) > 0
 
 
-def test_clicking_a_mistake_enlarges_it_with_every_models_answer(page_facts):
+def test_clicking_a_gallery_digit_enlarges_it_with_its_details(page_facts):
     explored = page_facts["explored"]
-    assert explored["gallery"] > 0
-    (details,) = explored["enlarged"]
+    assert explored["least_typical_shown"] > 0
+    (details,) = explored["least_typical_enlarged"]
+    assert details == explored["least_typical_clicked"]
+    assert "training digit" in details and "from its centroid" in details
+    assert explored["mistakes_shown"] > 0
+    (details,) = explored["mistakes_enlarged"]
+    assert details == explored["mistakes_clicked"]
     assert " read as " in details and "answers:" in details
     assert details.count("\n") >= 2 + len(trained_models())

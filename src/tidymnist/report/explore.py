@@ -346,7 +346,8 @@ def confusion_chart(
             y=alt.value(8),
         )
         .transform_calculate(
-            heading=f"datum.n + ' test images of label ' + datum.label + ' read as ' + "
+            heading="datum.n + (datum.n == 1 ? ' test image' : ' test images') + ' of label ' + "
+            f"datum.label + ' read as ' + "
             f"datum.predicted + (datum.n > {limit} ? ' (the first {limit} shown)' : '')"
         )
         .properties(width=GRID_COLUMNS * grid_px, height=16)
