@@ -239,10 +239,11 @@ def confusion_matrices(confusion: pl.DataFrame, class_names: Sequence[str]) -> g
         + facet_wrap("strip", ncol=columns)
         + labs(
             title="What each model answers for each label",
-            subtitle="Rows are the true label, columns the model's answer; the colour is the "
-            "share of the true label's\ntest images (square-root scale, capped at "
-            f"{_share([cap])[0]} so that the mistakes show: the diagonal, the right answers, is "
-            "darkest)",
+            # short lines: with one model the figure is one small matrix wide
+            subtitle="Rows are the true label, columns the model's answer;\nthe colour is the "
+            "share of the true label's test images\n(square-root scale, capped at "
+            f"{_share([cap])[0]}, so that the mistakes show:\nthe diagonal, the right answers, "
+            "is darkest)",
             x="predicted label",
             y="true label",
         )
@@ -341,8 +342,9 @@ def misclassifications_by_label(
         + scale_y_discrete(limits=list(reversed(data["model"].dtype.categories)), expand=(0, 0))
         + labs(
             title="Which labels the models get wrong",
-            subtitle="Test images of each label that each model misclassified; summed over the "
-            f"{n_models} models,\n{said['most_missed_label']} is missed most often "
+            subtitle="Test images of each label that each model misclassified; "
+            + (f"summed over the {n_models} models" if n_models > 1 else "for this one model")
+            + f",\n{said['most_missed_label']} is missed most often "
             f"({said['most_missed_count']} times), usually taken for {said['taken_for_label']} "
             f"({said['taken_for_count']} times)",
             x="true label",
@@ -404,9 +406,9 @@ def errors_by_typicality(errors: pl.DataFrame, findings: pl.DataFrame) -> ggplot
         + labs(
             title=title,
             subtitle=f"Test images in {n_bins} equal bins of distance to their label's average "
-            f"training image (from {low:.0f} to {high:.0f}),\na panel per model, the others in "
-            f"grey. Averaged over the models, the least typical {tenth} is misclassified "
-            f"{said['untypical_error_rate']}\nof the time, the most typical "
+            f"training image ({low:.0f} to {high:.0f}),\na panel per model, the others in grey. "
+            f"Averaged over the models, the least typical\n{tenth} is misclassified "
+            f"{said['untypical_error_rate']} of the time, the most typical "
             f"{said['typical_error_rate']}: {said['error_rate_gap']} percentage points "
             f"more{times}",
             x=f"{'decile' if n_bins == 10 else 'bin'} of distance to the centroid "

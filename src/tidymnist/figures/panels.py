@@ -13,6 +13,8 @@ from tidymnist.figures.theme import model_scales, theme_tidymnist
 MATRIX_COLUMNS = 4  # small confusion matrices per row
 FAMILY_COLUMNS = 3  # family panels per row
 CONTEXT = "#d4d4d4"  # the other models, behind a panel's own
+# never narrower than the figures of fixed size: titles and subtitles are written for 8 inches
+MIN_WIDTH = 8.0
 
 
 def panel_grid(n: int, columns: int) -> tuple[int, int]:
@@ -25,8 +27,10 @@ def figure_size(
     columns: int, rows: int, *, panel: tuple[float, float], extra: tuple[float, float]
 ) -> tuple[float, float]:
     """Width and height in inches of ``columns`` x ``rows`` panels of ``panel`` inches each,
-    plus ``extra`` inches for the titles, axes, strips and legend."""
-    return round(extra[0] + columns * panel[0], 2), round(extra[1] + rows * panel[1], 2)
+    plus ``extra`` inches for the titles, axes, strips and legend (at least :data:`MIN_WIDTH`
+    wide, so that a subtitle fits above a single panel)."""
+    width = max(MIN_WIDTH, extra[0] + columns * panel[0])
+    return round(width, 2), round(extra[1] + rows * panel[1], 2)
 
 
 def family_panels(data: pl.DataFrame, layers: Sequence, *, panel=(3.1, 2.2)) -> list:
