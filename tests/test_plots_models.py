@@ -387,7 +387,7 @@ def test_errors_by_typicality_plots_each_models_rate_per_decile(errors):
     mean = errors.group_by("decile").agg(pl.col("error_rate").mean()).sort("decile")
     first, last = mean["error_rate"][0], mean["error_rate"][-1]
     assert last > first  # the fixture gave the wrong answers the larger distances
-    assert f"the least typical tenth is misclassified {last:.1%}" in plot.labels.subtitle
+    assert f"the least typical\ntenth is misclassified {last:.1%}" in plot.labels.subtitle
     assert f"{(last - first) * 100:.1f} percentage points more" in plot.labels.subtitle
     assert plot.labels.title.startswith("Untypical digits")
     draws(plot)
