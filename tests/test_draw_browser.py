@@ -18,10 +18,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tidymnist.core.naming import ModelVariant, Variant, variant_of
 from tidymnist.embed.maps import coordinates_table, fit_pca, loadings_table, mean_table
 from tidymnist.handwriting.preprocess import to_mnist
+from tidymnist.io.dataset import load_split
 from tidymnist.io.images import read_image_bytes
 from tidymnist.io.models import save_model
+from tidymnist.models.deskew import deskew
 from tidymnist.models.pipelines import fit_model
 from tidymnist.web.draw import draw_page, write_page
 from tidymnist.web.export import (
@@ -45,7 +48,7 @@ FLAGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(os.environ.get("TIDYMNIST_ARTIFACTS", REPO / "artifacts"))
-SPECS = {
+BASE_SPECS = {
     "nearest_centroid": {},
     "logistic_regression": {"C": 0.1, "max_iter": 100},
     "neural_network": {
@@ -58,6 +61,12 @@ SPECS = {
         "patience": 5,
     },
 }
+# every model as it is and deskewed first, as `deskew: compare` trains them
+SPECS = {
+    **BASE_SPECS,
+    **{ModelVariant(name, Variant.DESKEWED).name: spec for name, spec in BASE_SPECS.items()},
+}
+N_CHECKED = 2000  # real test digits on which the page's own code must equal the Python models
 
 
 def ellipse(cx, cy, rx, ry, n=48):
@@ -78,7 +87,11 @@ DIGITS = {
 @pytest.fixture(scope="module")
 def models(mnist_train):
     images, labels = mnist_train.images[:10_000], mnist_train.labels[:10_000]
-    return {name: fit_model(name, spec, 0, images, labels)[0] for name, spec in SPECS.items()}
+    variants = {name: variant_of(name) for name in SPECS}
+    return {
+        name: fit_model(v.base, SPECS[name], 0, images, labels, deskew=v.deskew)[0]
+        for name, v in variants.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -252,4 +265,58 @@ def test_served_page_shows_the_servers_answers_which_agree_with_its_own(served):
     assert served["console"] == []
     assert sorted(served["server"]) == sorted(served["page"])  # same 28 x 28, same models
     assert dict(served["server"])["neural_network"] == "7"
-    assert served["status"].startswith("3 models answered")
+    assert served["status"].startswith(f"{len(SPECS)} models answered")
+
+
+@pytest.fixture(scope="module")
+def page_on_test_digits(export, mnist_path, tmp_path_factory):
+    """The page's own code (``window.tidymnist``) run in Chromium on real test digits: each
+    digit deskewed, and every model's answer and probabilities."""
+    sync_api = browser_api()
+    images = load_split(mnist_path, "test").images[:N_CHECKED]
+    page_file = tmp_path_factory.mktemp("equal") / "draw.html"
+    write_page(draw_page(export), page_file)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.goto(page_file.as_uri(), wait_until="load")
+        answers = page.evaluate(
+            """(images) => {
+              const t = window.tidymnist, out = {deskewed: [], models: {}};
+              for (const model of t.models) out.models[model.name] = {labels: [], p: []};
+              for (const image of images) {
+                const pixels = Uint8Array.from(image);
+                out.deskewed.push(Array.from(t.deskew(pixels)));
+                for (const model of t.models) {
+                  const r = t.predict(model, pixels);
+                  out.models[model.name].labels.push(r.prediction);
+                  out.models[model.name].p.push(r.probabilities);
+                }
+              }
+              return out;
+            }""",
+            images.reshape(len(images), -1).tolist(),
+        )
+        browser.close()
+    return images, answers
+
+
+def test_the_pages_deskewing_is_pythons(page_on_test_digits):
+    images, answers = page_on_test_digits
+    page = np.array(answers["deskewed"], dtype=np.int16).reshape(images.shape)
+    python = deskew(images).astype(np.int16)
+    assert np.abs(page - python).max() <= 1
+    assert (page != python).sum() <= 5  # of 1.6 million pixels: a last-bit tie at most
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_every_model_in_the_page_answers_as_the_python_model(page_on_test_digits, models, name):
+    """Probabilities within 1e-4 of scikit-learn's own on real test digits, labels identical:
+    the deskewed variants included, since the page deskews as the pipeline does."""
+    images, answers = page_on_test_digits
+    model = models[name]
+    expected = model.predict_proba(images.reshape(len(images), -1))
+    shown = np.array(answers["models"][name]["p"])
+    np.testing.assert_allclose(shown, expected, atol=1e-4)
+    labels = np.array(answers["models"][name]["labels"])
+    assert (labels == model.predict(images.reshape(len(images), -1))).all()

@@ -138,3 +138,26 @@ def test_real_digits_exact_to_scikit_learn(mnist_path):
         np.testing.assert_allclose(ours[name], probabilities(model, test.images), atol=1e-5, rtol=0)
         assert (labels[name] == model.predict(test.images)).all()
         assert (labels[name] == test.labels).mean() > 0.7  # real models, really right
+
+
+def test_a_deskewed_model_is_exported_to_deskew_first_and_answers_as_its_pipeline(test_data_dir):
+    train = load_split(test_data_dir, "train")
+    test = load_split(test_data_dir, "test")
+    spec = {"C": 0.1, "max_iter": 60}
+    deskewed = fit_model("logistic_regression", spec, 0, train.images, train.labels, deskew=True)
+    plain = fit_model("logistic_regression", spec, 0, train.images, train.labels)[0]
+    export = export_models({"lr_deskewed": deskewed[0], "lr": plain}, None, None, None)
+    assert [m["deskew"] for m in export["models"]] == [True, False]
+    assert export["server_only"] == []
+    ours = predict_exported(export, test.images)
+    np.testing.assert_allclose(
+        ours["lr_deskewed"], probabilities(deskewed[0], test.images), atol=1e-5, rtol=0
+    )
+    # the deskewing matters: the same arrays without it answer otherwise
+    undeskewed = {**export, "models": [{**export["models"][0], "deskew": False}]}
+    assert not np.allclose(
+        predict_exported(undeskewed, test.images)["lr_deskewed"], ours["lr_deskewed"], atol=1e-3
+    )
+    assert (
+        labels_exported(export, test.images)["lr_deskewed"] == deskewed[0].predict(test.images)
+    ).all()

@@ -432,8 +432,9 @@ def build_context(
                     "href": "draw.html",
                     "text": "Draw a digit",
                     "after": "with the mouse or a finger and watch the nearest centroid, the "
-                    "logistic regression and the network answer as you draw (a page beside this "
-                    "one, offline). `tidymnist serve` adds every other model.",
+                    "logistic regression and the network, as they are and deskewed, answer as "
+                    "you draw (a page beside this one, offline). The command tidymnist serve "
+                    "adds the k-NN, the SVM and the CNN.",
                 }
             )
         if stage == "handwriting":

@@ -1,12 +1,13 @@
 """The light models as plain arrays, so a web page can run them without Python.
 
 Nearest centroid, logistic regression and the neural network are a few matrix products on the
-784 pixels; the PCA plane is one more. :func:`export_models` takes their fitted pipelines apart
-into named arrays (kept in the precision the model holds them, so nothing is rounded), and
-:func:`predict_exported` runs those arrays exactly as the page's JavaScript does, so a test can
-hold the page to scikit-learn's own answers. Models that need their training set or support
-vectors at prediction time (k-NN, SVM) are not exported: ``tidymnist serve`` runs them instead.
-"""
+784 pixels; the PCA plane is one more. Their deskewed variants start with deskewing, a stateless
+transform of the image (its second moments, then a shear), which the page does too.
+:func:`export_models` takes their fitted pipelines apart into named arrays (kept in the
+precision the model holds them, so nothing is rounded), and :func:`predict_exported` runs those
+arrays exactly as the page's JavaScript does, so a test can hold the page to scikit-learn's own
+answers. Models that need their training set or support vectors at prediction time (k-NN, SVM)
+and the CNN are not exported yet: ``tidymnist serve`` runs them instead."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -24,9 +25,9 @@ from tidymnist.core.digits import N_CLASSES, N_PIXELS
 from tidymnist.core.errors import TidyMnistError
 from tidymnist.core.grid import scale_pixels
 from tidymnist.embed.maps import loadings_matrix, mean_vector, project
-from tidymnist.models.deskew import Deskew
+from tidymnist.models.deskew import Deskew, deskew
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: models carry "deskew"
 ACTIVATIONS = ("identity", "relu", "tanh", "logistic")
 
 
@@ -117,9 +118,8 @@ def export_model(name: str, model: Pipeline) -> dict[str, Any] | None:
     """One fitted pipeline as arrays, or None when it is not a kind the page can run."""
     if not isinstance(model, Pipeline):
         return None  # a network from another library (the CNN): the server runs it
-    if isinstance(model[0], Deskew):
-        return None  # deskewing is not ported to the page: the server runs these
-    scale, *middle, classifier = [step for _, step in model.steps]
+    deskewed = isinstance(model[0], Deskew)  # a stateless first step: the page deskews too
+    scale, *middle, classifier = [step for _, step in model.steps][1 if deskewed else 0 :]
     if not (isinstance(scale, FunctionTransformer) and scale.func is scale_pixels):
         raise ExportError(name, "expected a pipeline starting with scale_pixels (raw 0-255 pixels)")
     if len(middle) > 1 or (middle and not isinstance(middle[0], PCA)):
@@ -137,6 +137,7 @@ def export_model(name: str, model: Pipeline) -> dict[str, Any] | None:
         **exported,
         "classes": classes.astype(np.uint8),
         "projection": None if pca is None else _projection(name, pca),
+        "deskew": deskewed,
     }
 
 
@@ -167,8 +168,11 @@ def export_models(
     }
 
 
-def _inputs(images: np.ndarray) -> np.ndarray:
-    # The page computes Math.fround(v / 255): the float32 pixels scale_pixels gives.
+def _inputs(images: np.ndarray, model: dict[str, Any] | None = None) -> np.ndarray:
+    # The page computes Math.fround(v / 255): the float32 pixels scale_pixels gives, of the
+    # deskewed images for a model that deskews first.
+    if model is not None and model.get("deskew"):
+        images = deskew(np.asarray(images).reshape(len(images), N_PIXELS))
     return scale_pixels(images).astype(np.float64)
 
 
@@ -218,15 +222,17 @@ def _full(model: dict[str, Any], columns: np.ndarray) -> np.ndarray:
 def predict_exported(export: dict[str, Any], images: np.ndarray) -> dict[str, np.ndarray]:
     """Each exported model's class probabilities, (n, 10) in label order, for raw images (n, 28,
     28) or (n, 784) of 0-255 values: the page's arithmetic, in double precision."""
-    x = _inputs(images)
-    return {model["name"]: _full(model, _softmax(_scores(model, x))) for model in export["models"]}
+    return {
+        model["name"]: _full(model, _softmax(_scores(model, _inputs(images, model))))
+        for model in export["models"]
+    }
 
 
 def labels_exported(export: dict[str, Any], images: np.ndarray) -> dict[str, np.ndarray]:
     """Each exported model's predicted label per image, as the page shows it."""
-    x = _inputs(images)
     labels = {}
     for model in export["models"]:
+        x = _inputs(images, model)
         if model["decide"] == "distance":
             centres = np.asarray(model["arrays"]["centroids"], np.float64)
             inputs = x
