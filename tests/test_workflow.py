@@ -241,6 +241,12 @@ def test_changing_one_value_reruns_only_what_it_affects(built):
     assert jobs == expected
 
 
+def test_forcing_the_report_reruns_the_report_alone(built):
+    # the report reads every benchmark file; "sweep_knn_n_neighbors.tsv" once split into the
+    # model "knn_n" and the setting "neighbors", and the run stopped before any job
+    assert planned_jobs(built, "--forcerun", "report") == {"report": 1, "all": 1}
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [

@@ -119,6 +119,12 @@ CUSTOM_TABLES = (
 # Hyperparameter sweeps: one job per model, setting and value (checked against the schema here).
 SWEEP_POINTS = sweep_points(config["sweep"]["grid"], config["models"], schema)
 SWEEP_TABLES = ["results/tables/sweep.parquet"] if SWEEP_POINTS else []
+# The swept models and settings as alternatives: the sweep rule's wildcards match only these.
+SWEPT = {
+    "models": "|".join(sorted({point.model for point in SWEEP_POINTS})) or "(?!)",
+    "parameters": "|".join(sorted({point.parameter for point in SWEEP_POINTS}))
+    or "(?!)",
+}
 
 # The figures this run draws: one record each (tidymnist.figures.registry), in the report's order.
 FIGURE_SPECS = figures_for(

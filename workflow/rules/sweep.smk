@@ -9,6 +9,10 @@ rule sweep_setting:
         "results/logs/sweep/{model}/{parameter}.log",
     benchmark:
         "results/benchmarks/sweep_{model}_{parameter}.tsv"
+    wildcard_constraints:
+        # the swept names only, so that "sweep_knn_n_neighbors" splits one way
+        model=SWEPT["models"],
+        parameter=SWEPT["parameters"],
     params:
         points=points_of,
         spec=lambda wildcards: config["models"][wildcards.model],
