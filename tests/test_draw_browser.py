@@ -28,6 +28,7 @@ from tidymnist.models.deskew import deskew
 from tidymnist.models.pipelines import fit_model
 from tidymnist.web.draw import draw_page, write_page
 from tidymnist.web.export import (
+    eigen_exported,
     export_models,
     labels_exported,
     plane_exported,
@@ -99,7 +100,7 @@ def export(mnist_train, models):
     images, labels = mnist_train.images[:10_000], mnist_train.labels[:10_000]
     pca = fit_pca(images)
     sample = coordinates_table(pca, 2, "train", (np.arange(2000), images[:2000], labels[:2000]))
-    return export_models(models, loadings_table(pca, 2), sample, mean_table(images))
+    return export_models(models, loadings_table(pca, 50), sample, mean_table(images))
 
 
 def browser_api():
@@ -154,6 +155,9 @@ def drawn(export, tmp_path_factory):
                   png: document.getElementById('pad').toDataURL('image/png'),
                   plane: [document.getElementById('plane').dataset.x,
                           document.getElementById('plane').dataset.y],
+                  weights: document.getElementById('eigen').dataset.weights,
+                  rebuilt: Array.from(document.querySelectorAll('[data-components]'),
+                                      c => c.dataset.components),
                   cards: Array.from(document.querySelectorAll('[data-model]')).map(c => ({
                     model: c.dataset.model, prediction: c.dataset.prediction,
                     probabilities: c.dataset.probabilities,
@@ -193,6 +197,12 @@ def test_the_page_shows_what_the_exported_models_compute(drawn, export, digit):
     np.testing.assert_allclose(
         [float(v) for v in facts["plane"]], plane_exported(export, image)[0], atol=1e-9
     )
+    # the eigen-digit view follows the drawing: its weight on every component, and a rebuilt
+    # image for each step
+    np.testing.assert_allclose(
+        json.loads(facts["weights"]), eigen_exported(export, image)["weights"][0], atol=1e-9
+    )
+    assert [int(k) for k in facts["rebuilt"]] == export["eigen"]["steps"]
 
 
 @pytest.mark.parametrize("digit", list(DIGITS))
@@ -282,11 +292,17 @@ def page_on_test_digits(export, mnist_path, tmp_path_factory):
         page.goto(page_file.as_uri(), wait_until="load")
         answers = page.evaluate(
             """(images) => {
-              const t = window.tidymnist, out = {deskewed: [], models: {}};
+              const t = window.tidymnist, out = {deskewed: [], models: {}, eigen: []};
               for (const model of t.models) out.models[model.name] = {labels: [], p: []};
               for (const image of images) {
                 const pixels = Uint8Array.from(image);
                 out.deskewed.push(Array.from(t.deskew(pixels)));
+                if (out.eigen.length < 200) {
+                  const view = t.eigen(pixels);
+                  out.eigen.push({weights: Array.from(view.weights),
+                    rebuilt: Object.fromEntries(Object.entries(view.rebuilt).map(
+                      ([k, v]) => [k, Array.from(v)]))});
+                }
                 for (const model of t.models) {
                   const r = t.predict(model, pixels);
                   out.models[model.name].labels.push(r.prediction);
@@ -320,3 +336,17 @@ def test_every_model_in_the_page_answers_as_the_python_model(page_on_test_digits
     np.testing.assert_allclose(shown, expected, atol=1e-4)
     labels = np.array(answers["models"][name]["labels"])
     assert (labels == model.predict(images.reshape(len(images), -1))).all()
+
+
+def test_the_pages_eigen_digit_view_is_pythons(page_on_test_digits, export):
+    images, answers = page_on_test_digits
+    python = eigen_exported(export, images[: len(answers["eigen"])])
+    assert export["eigen"]["steps"] == [1, 2, 5, 10, 20, 50][: len(export["eigen"]["steps"])]
+    for i, view in enumerate(answers["eigen"]):
+        np.testing.assert_allclose(view["weights"], python["weights"][i], atol=1e-9)
+        for k, rebuilt in view["rebuilt"].items():
+            np.testing.assert_allclose(rebuilt, python["rebuilt"][int(k)][i], atol=1e-9)
+    # more components, closer to the digit itself
+    x = images[: len(answers["eigen"])].reshape(len(answers["eigen"]), -1) / 255
+    errors = [np.abs(python["rebuilt"][k] - x).mean() for k in export["eigen"]["steps"]]
+    assert errors == sorted(errors, reverse=True)

@@ -57,6 +57,9 @@ def _encoded(value: Any) -> Any:
     return value
 
 
+EIGEN_SHOWN = 10  # eigen-digits drawn, with the drawing's weight on each
+
+
 def model_colours(names: Sequence[str]) -> dict[str, str]:
     """Each model's colour: its family's (:func:`tidymnist.core.naming.family_colour`), the
     same as in every figure of the report."""
@@ -83,6 +86,7 @@ def page_data(
         "server_only": list(export["server_only"]),
         "models": _encoded(list(export["models"])),
         "plane": _encoded(export["plane"]),
+        "eigen": _encoded(export.get("eigen")),
         "sample": _encoded(export["sample"]),
         "canvas": {"side": CANVAS_SIDE, "pen": PEN_WIDTH},
         "preprocess": {
@@ -142,6 +146,11 @@ def draw_page(
         canvas_side=CANVAS_SIDE,
         server=server,
         plane=export["plane"] is not None and export["sample"] is not None,
+        eigen=export.get("eigen")
+        and {
+            "steps": export["eigen"]["steps"],
+            "shown": list(range(1, min(EIGEN_SHOWN, len(export["eigen"]["components"])) + 1)),
+        },
     )
 
 

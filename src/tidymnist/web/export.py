@@ -27,7 +27,7 @@ from tidymnist.core.grid import scale_pixels
 from tidymnist.embed.maps import loadings_matrix, mean_vector, project
 from tidymnist.models.deskew import Deskew, deskew
 
-EXPORT_VERSION = 2  # 2: models carry "deskew"
+EXPORT_VERSION = 3  # 2: models carry "deskew"; 3: the eigen-digits
 ACTIVATIONS = ("identity", "relu", "tanh", "logistic")
 
 
@@ -45,6 +45,26 @@ def _plane(loadings: pl.DataFrame, mean: pl.DataFrame | None) -> dict[str, np.nd
         return {"mean": mean_vector(mean), "components": loadings_matrix(loadings, 2)}
     except ValueError as error:
         raise ExportError("pca_loadings and pca_mean", str(error)) from error
+
+
+EIGEN_STEPS = (1, 2, 5, 10, 20, 50)  # the drawing rebuilt from its first k components
+
+
+def _eigen(loadings: pl.DataFrame, mean: pl.DataFrame | None) -> dict[str, Any]:
+    """Every principal component the loadings table holds (the eigen-digits), the training
+    mean, and how many components each rebuilt view of the drawing uses."""
+    if mean is None:
+        raise ExportError("pca_mean", "the training mean is needed with the loadings")
+    n = int(loadings["component"].max())
+    try:
+        components = loadings_matrix(loadings, n)
+    except ValueError as error:
+        raise ExportError("pca_loadings", str(error)) from error
+    return {
+        "mean": mean_vector(mean),
+        "components": components,
+        "steps": [k for k in EIGEN_STEPS if k <= n],
+    }
 
 
 def _sample(sample: pl.DataFrame) -> dict[str, np.ndarray]:
@@ -164,6 +184,7 @@ def export_models(
         "models": exported,
         "server_only": server_only,
         "plane": None if loadings is None else _plane(loadings, mean),
+        "eigen": None if loadings is None else _eigen(loadings, mean),
         "sample": None if sample is None else _sample(sample),
     }
 
@@ -251,3 +272,15 @@ def plane_exported(export: dict[str, Any], images: np.ndarray) -> np.ndarray:
     """Where raw images fall on the PCA plane, (n, 2): the page's marker positions."""
     plane = export["plane"]
     return project(images, plane["mean"], plane["components"])
+
+
+def eigen_exported(export: dict[str, Any], images: np.ndarray) -> dict[str, Any]:
+    """The eigen-digit view of raw images (n, 28, 28): each one's ``weights`` on every
+    component (n, k) and the image ``rebuilt`` from its first k components for each k of the
+    export's steps (n, 784; 0-1 scale): the page's arithmetic, in double precision."""
+    eigen = export["eigen"]
+    mean = np.asarray(eigen["mean"], np.float64)
+    components = np.asarray(eigen["components"], np.float64)
+    weights = (_inputs(images) - mean) @ components.T
+    rebuilt = {k: mean + weights[:, :k] @ components[:k] for k in eigen["steps"]}
+    return {"weights": weights, "rebuilt": rebuilt}
