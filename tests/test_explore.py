@@ -14,8 +14,10 @@ from tidymnist.evaluate import tables as evaluate
 from tidymnist.report.explore import (
     answers_table,
     cell_digits,
+    digit_table,
     digit_uri,
     explorer_specs,
+    gallery_chart,
     map_points,
     maps_of,
 )
@@ -134,3 +136,20 @@ def test_the_specifications_name_every_explorer_and_their_choices(pixels, predic
     # each explorer carries only the digits it shows, each once
     images = [row for data in specs["maps"]["datasets"].values() for row in data if "image" in row]
     assert len(images) == 30 == len({row["key"] for row in images})
+
+
+def test_a_gallery_click_picks_one_place_though_a_digit_sits_in_several(pixels):
+    digits = digit_table(pixels.filter(pl.col("split") == "test", pl.col("instance") < 2))
+    items = pl.DataFrame(
+        {
+            "key": ["test-0", "test-0", "test-1"],  # test-0 a mistake of two models
+            "row": ["k-NN", "SVM", "SVM"],
+            "column": [1, 1, 2],
+            "details": ["a", "b", "c"],
+        }
+    )
+    spec = gallery_chart(items, digits, ["k-NN", "SVM"], "mistakes", "t").to_dict()
+    (pick,) = [p for p in spec["params"] if p["name"] == "mistakes_pick"]
+    assert pick["select"]["fields"] == ["place"]
+    rows = next(d for d in spec["datasets"].values() if d and "place" in d[0])
+    assert len({row["place"] for row in rows}) == 3

@@ -360,9 +360,12 @@ def gallery_chart(
 ):
     """A gallery of digits in rows (``row``, in the order of ``rows``) and columns (``column``),
     each clickable to enlarge it with its ``details`` (from ``items``, else ``digits``)."""
-    pick = alt.selection_point(name=f"{name}_pick", fields=["key"], on="click", empty=False)
+    # a click picks one place of the gallery: one digit can sit in several (a test digit that
+    # is the confident mistake of two models), each with its own details
+    pick = alt.selection_point(name=f"{name}_pick", fields=["place"], on="click", empty=False)
     fields = ("image",) if "details" in items.columns else ("image", "details")
-    looked = alt.Chart(items).transform_lookup(
+    placed = items.with_columns(place=pl.format("{}/{}", "row", "column"))
+    looked = alt.Chart(placed).transform_lookup(
         lookup="key", from_=_lookup(digits, items["key"], fields)
     )
     grid = (
