@@ -1,6 +1,8 @@
 """Runtime settings: the workflow profile sizes every job, alone and under the SLURM profile."""
 
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -132,3 +134,30 @@ def test_each_swept_setting_is_its_own_job(slurm_run):
     settings = sum(len(values) for values in grid.values())
     assert settings >= 2
     assert len([job for job in jobs(slurm_run) if job["rule"] == "sweep_setting"]) == settings
+
+
+def test_the_snakefile_imports_no_plotting_map_or_model_library():
+    """What the Snakefile imports from the package, in a fresh interpreter: none of the slow
+    libraries that only jobs need, so that a run with nothing to do answers at once."""
+    imports = [
+        line.strip()
+        for line in (REPO / "workflow/rules/common.smk").read_text().splitlines()
+        if line.startswith(("from tidymnist", "import tidymnist"))
+    ]
+    script = "\n".join(
+        [
+            *[line for line in imports if not line.endswith("(")],
+            *[
+                f"import {line.split()[1]}"
+                for line in imports
+                if line.endswith("(")  # a parenthesised import: the module is enough
+            ],
+            "import sys",
+            "slow = ['plotnine', 'matplotlib', 'openTSNE', 'umap', 'sklearn', 'torch', 'altair']",
+            "print(','.join(name for name in slow if name in sys.modules))",
+        ]
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == ""

@@ -9,6 +9,13 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
+# How the map_quality table scores a map (tidymnist.embed.quality), here so that the findings,
+# which state them, do not import the maps' libraries (the Snakefile imports the findings).
+TRUST_NEIGHBOURS = 10  # neighbours trustworthiness compares on the map and in the PCA space
+# Images trustworthiness is computed on: it ranks all pairs (memory grows with the square), so a
+# seeded subsample of each map's images, the same for both maps.
+TRUST_SAMPLE = 2000
+
 
 def nearest_other_labels(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     """Per image (``label``), the label of the nearest other image in the space of

@@ -12,17 +12,13 @@ import numpy as np
 import polars as pl
 
 from tidymnist.embed.maps import map_sample, pc_names, sample_instances
-from tidymnist.embed.neighbours import same_label_share
+from tidymnist.embed.neighbours import TRUST_NEIGHBOURS, TRUST_SAMPLE, same_label_share
 
 log = logging.getLogger(__name__)
 
 QUALITY_MAPS = pl.Enum(["PCA space", "t-SNE map", "UMAP map"])
 MEASURES = pl.Enum(["trustworthiness", "same_label"])
 QUALITY_SCHEMA = pl.Schema({"map": QUALITY_MAPS, "measure": MEASURES, "value": pl.Float64})
-TRUST_NEIGHBOURS = 10  # neighbours trustworthiness compares on the map and in the PCA space
-# Images trustworthiness is computed on: it ranks all pairs (memory grows with the square), so a
-# seeded subsample of each map's images, the same for both maps.
-TRUST_SAMPLE = 2000
 
 
 def map_quality(

@@ -4,8 +4,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from tidymnist.embed.neighbours import nearest_other_labels
-from tidymnist.embed.quality import TRUST_NEIGHBOURS, TRUST_SAMPLE
+from tidymnist.embed.neighbours import TRUST_NEIGHBOURS, TRUST_SAMPLE, nearest_other_labels
 from tidymnist.findings.table import Finding
 from tidymnist.findings.words import and_, count, pair_sep, percent
 
