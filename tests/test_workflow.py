@@ -408,10 +408,14 @@ def test_sweep_points_are_gathered_in_one_table(built):
     assert (built / "results/figures/sweep_accuracy.png").exists()
 
 
-def test_the_draw_page_carries_the_light_models(built):
+def test_the_draw_page_carries_every_model_and_every_map(built):
     page = (built / "results/draw.html").read_text()
-    for name in ("nearest_centroid", "logistic_regression", "neural_network"):
-        assert f'"{name}"' in page, name
+    # a card for each model of the metrics table, each answered in the page (no server hint)
+    for name in table(built, "metrics")["model"]:
+        assert f'data-model="{name}"' in page, name
+    assert 'id="server-hint"' not in page
+    for name in ("plane", "tsne", "umap"):
+        assert f'data-map="{name}"' in page, name
     assert "http://" not in page.replace("http://www.w3.org", "")  # nothing fetched from outside
     assert 'href="draw.html"' in (built / "results/report.html").read_text()
 

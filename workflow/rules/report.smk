@@ -30,13 +30,18 @@ rule report:
 
 
 rule draw_page:
-    """A page to draw a digit and watch the light models answer, offline: results/draw.html."""
+    """A page to draw a digit and watch every model answer, offline: results/draw.html."""
     input:
         models=[model_paths(model)["model"] for model in MODELS],
         cards=[model_paths(model)["card"] for model in MODELS],
         loadings="results/tables/pca_loadings.parquet",
         sample="results/tables/pca_sample.parquet",
         mean="results/tables/pca_mean.parquet",
+        coordinates="results/tables/pca_coordinates.parquet",
+        tsne_map="results/tables/tsne_map.parquet",
+        tsne_test_places="results/tables/tsne_test_places.parquet",
+        umap_map="results/tables/umap_map.parquet",
+        umap_test_places="results/tables/umap_test_places.parquet",
     output:
         "results/draw.html",
     log:

@@ -1,4 +1,4 @@
-"""Write the draw-a-digit page: the light models' weights and the PCA plane, inlined."""
+"""Write the draw-a-digit page: every model's weights, the PCA plane and the maps, inlined."""
 
 from pathlib import Path
 
@@ -9,7 +9,8 @@ from tidymnist.web.draw import offline_page, write_page
 
 with logged(snakemake.log[0]):
     models = {Path(path).stem: load_model_file(path) for path in snakemake.input.models}
-    tables = [read_table(snakemake.input[name]) for name in ("loadings", "sample", "mean")]
+    names = [name for name in snakemake.input.keys() if name not in ("models", "cards")]
+    tables = {name: read_table(snakemake.input[name]) for name in names}
     title = f"Draw a digit: {snakemake.params.dataset_name} models"
-    html = offline_page(models, *tables, title=title, class_names=snakemake.params.class_names)
+    html = offline_page(models, tables, title=title, class_names=snakemake.params.class_names)
     write_page(html, snakemake.output[0])

@@ -1,17 +1,17 @@
 """The "draw a digit" page: one self-contained HTML file that runs the light models itself.
 
 The page needs no network and no other file: its CSS and JavaScript are inline and the exported
-weights (:mod:`tidymnist.web.export`) are inlined as base64 little-endian arrays, each in the
-precision the model holds it (the network's float32 weights, 2 MB, are most of the page). The
-preprocessing constants come from :mod:`tidymnist.handwriting.preprocess`, so the page's
-MNIST-style 28 x 28
-is made with the same numbers as the Python one.
+weights (:mod:`tidymnist.web.export`) are inlined as compressed little-endian arrays, each in
+the precision the model holds it (:func:`encode_array`). The preprocessing constants come from
+:mod:`tidymnist.handwriting.preprocess`, so the page's MNIST-style 28 x 28 is made with the same
+numbers as the Python one.
 """
 
 import base64
 import json
 import logging
 import os
+import zlib
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
 from typing import Any
@@ -23,26 +23,53 @@ from markupsafe import Markup
 
 from tidymnist.core.digits import DIGIT_NAMES, N_CLASSES, SIDE
 from tidymnist.core.naming import display_name, family_colour, variant_of
+from tidymnist.figures.embed import label_anchors
 from tidymnist.figures.theme import LABEL_COLOURS
 from tidymnist.handwriting import preprocess
 from tidymnist.io.tables import atomic_path
-from tidymnist.web.export import export_models
+from tidymnist.web.export import export_models, map_agreement
 
 log = logging.getLogger(__name__)
 
 CANVAS_SIDE = 280  # the drawing pad, in canvas pixels (10 x MNIST's side)
 PEN_WIDTH = 20  # a marker on the pad: about MNIST's stroke once the digit is 20 px tall
-DTYPES = {"float32": "<f4", "float64": "<f8", "uint8": "u1"}
+# The array types the page reads, as little-endian numpy dtypes (anything else goes as float64).
+DTYPES = {
+    "float32": "<f4",
+    "float64": "<f8",
+    "uint8": "u1",
+    "int16": "<i2",
+    "int32": "<i4",
+}
+
+
+def shuffled_bytes(array: np.ndarray) -> bytes:
+    """The array's little-endian bytes grouped by position: every value's first byte, then
+    every second byte, and so on. A number's high bytes vary little from one value to the next,
+    so grouped they compress (float32 weights to about 88%, the k-NN's codes to about 70%)."""
+    raw = np.frombuffer(np.ascontiguousarray(array).tobytes(), dtype=np.uint8)
+    return raw.reshape(-1, array.dtype.itemsize).T.tobytes()
 
 
 def encode_array(array: np.ndarray) -> dict[str, Any]:
-    """An array as base64 of its little-endian bytes, with its dtype and shape."""
+    """An array as base64 of its deflated, byte-grouped (:func:`shuffled_bytes`) little-endian
+    values, with its dtype and shape; the page inflates it with the browser's own
+    ``DecompressionStream``."""
     array = np.asarray(array)
-    kind = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}.get(array.dtype)
+    kind = next((name for name, code in DTYPES.items() if array.dtype == np.dtype(code)), None)
     if kind is None:
-        kind = "uint8" if array.dtype == np.uint8 else "float64"
-    raw = np.ascontiguousarray(array, dtype=DTYPES[kind]).tobytes()
-    return {"dtype": kind, "shape": list(array.shape), "data": base64.b64encode(raw).decode()}
+        kind = "float64"
+    values = np.ascontiguousarray(array, dtype=DTYPES[kind])
+    packed = zlib.compress(shuffled_bytes(values), 9)
+    return {"dtype": kind, "shape": list(array.shape), "data": base64.b64encode(packed).decode()}
+
+
+def decode_array(encoded: Mapping[str, Any]) -> np.ndarray:
+    """The array :func:`encode_array` encoded, as the page decodes it."""
+    dtype = np.dtype(DTYPES[encoded["dtype"]])
+    grouped = np.frombuffer(zlib.decompress(base64.b64decode(encoded["data"])), dtype=np.uint8)
+    raw = grouped.reshape(dtype.itemsize, -1).T.tobytes()
+    return np.frombuffer(raw, dtype=dtype).reshape(encoded["shape"])
 
 
 def _encoded(value: Any) -> Any:
@@ -58,12 +85,56 @@ def _encoded(value: Any) -> Any:
 
 
 EIGEN_SHOWN = 10  # eigen-digits drawn, with the drawing's weight on each
+MAP_SIZE = (700, 620)  # each map's canvas, in its own pixels (shown at about half that)
+
+
+def _map_records(maps: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """What each map's caption says: its digits, neighbours and, where the page was made with
+    the workflow's test places, how far the page's placing lands from the map's transform."""
+    if maps is None:
+        return []
+    records = []
+    for one in maps["maps"]:
+        agreed = maps.get("agreement", {}).get(one["name"])
+        width = float(np.ptp(np.asarray(one["x"], np.float64)))
+        records.append(
+            {
+                "name": one["name"],
+                "title": one["title"],
+                "n": len(one["x"]),
+                "neighbours": maps["neighbours"],
+                "agreement": None if agreed is None else agreed["distance"],
+                "tested": None if agreed is None else agreed["digits"],
+                "share": None if agreed is None else 100 * agreed["distance"] / width,
+            }
+        )
+    return records
 
 
 def model_colours(names: Sequence[str]) -> dict[str, str]:
     """Each model's colour: its family's (:func:`tidymnist.core.naming.family_colour`), the
     same as in every figure of the report."""
     return {name: family_colour(name) for name in names}
+
+
+def map_anchors(export: Mapping[str, Any]) -> dict[str, list[list[float]]]:
+    """Where each map names each label: ``[label, x, y]`` at the label's core, as the report's
+    maps do (:func:`tidymnist.figures.embed.label_anchors`), for the plane and every map."""
+    drawn = []
+    if export.get("sample") is not None:
+        sample = export["sample"]
+        drawn.append(("plane", sample["pc1"], sample["pc2"], sample["label"]))
+    if export.get("maps") is not None:
+        labels = export["maps"]["labels"]
+        drawn += [(m["name"], m["x"], m["y"], labels) for m in export["maps"]["maps"]]
+    anchors = {}
+    for name, x, y, labels in drawn:
+        points = pl.DataFrame({"x": x, "y": y, "class": labels}).cast(
+            {"x": pl.Float64, "y": pl.Float64}
+        )
+        table = label_anchors(points, "x", "y")
+        anchors[name] = [[int(c), float(a), float(b)] for c, a, b in table.iter_rows()]
+    return anchors
 
 
 def page_data(
@@ -88,6 +159,8 @@ def page_data(
         "plane": _encoded(export["plane"]),
         "eigen": _encoded(export.get("eigen")),
         "sample": _encoded(export["sample"]),
+        "maps": _encoded(export.get("maps")),
+        "anchors": map_anchors(export),
         "canvas": {"side": CANVAS_SIDE, "pen": PEN_WIDTH},
         "preprocess": {
             "side": SIDE,
@@ -146,6 +219,13 @@ def draw_page(
         canvas_side=CANVAS_SIDE,
         server=server,
         plane=export["plane"] is not None and export["sample"] is not None,
+        maps=_map_records(export.get("maps")),
+        map_size=MAP_SIZE,
+        # the feature maps shown are the first CNN's
+        cnn=next(
+            (data["display_names"][m["name"]] for m in export["models"] if m["kind"] == "cnn"),
+            None,
+        ),
         eigen=export.get("eigen")
         and {
             "steps": export["eigen"]["steps"],
@@ -156,17 +236,37 @@ def draw_page(
 
 def offline_page(
     models: Mapping[str, Any],
-    loadings: pl.DataFrame,
-    sample: pl.DataFrame,
-    mean: pl.DataFrame,
+    tables: Mapping[str, pl.DataFrame],
     *,
     title: str,
     class_names: Sequence[str],
 ) -> str:
-    """The page as the workflow writes it (results/draw.html): the models a page can run and
-    the PCA plane (the pca_loadings, pca_sample and pca_mean tables) inlined, no server to ask.
-    Logs which models are in it and which only ``tidymnist serve`` runs."""
-    export = export_models(models, loadings, sample, mean)
+    """The page as the workflow writes it (results/draw.html), no server to ask: the models a
+    page can run, the PCA plane and the maps inlined. ``tables`` holds the pca_loadings,
+    pca_sample, pca_mean and pca_coordinates tables (as loadings, sample, mean, coordinates)
+    and, by map name (tsne, umap), each map's table and its test digits placed by the map's own
+    transform (as ``<name>_map`` and ``<name>_test_places``). Logs which models are in it,
+    which only ``tidymnist serve`` runs, and how far the page's placing of the test digits
+    lands from the transform's."""
+    names = [key.removesuffix("_map") for key in tables if key.endswith("_map")]
+    export = export_models(
+        models,
+        tables["loadings"],
+        tables["sample"],
+        tables["mean"],
+        coordinates=tables.get("coordinates"),
+        maps={name: tables[f"{name}_map"] for name in names},
+    )
+    if export["maps"] is not None:
+        places = {n: tables[f"{n}_test_places"] for n in names if f"{n}_test_places" in tables}
+        export["maps"]["agreement"] = map_agreement(export, tables["coordinates"], places)
+        for name, agreed in export["maps"]["agreement"].items():
+            log.info(
+                "%s: on %d test digits the page's places lie a median %.3g from the transform's",
+                name,
+                agreed["digits"],
+                agreed["distance"],
+            )
     log.info("in the page: %s", ", ".join(m["name"] for m in export["models"]))
     log.info("only with `tidymnist serve`: %s", ", ".join(export["server_only"]) or "none")
     return draw_page(export, title=title, class_names=class_names, server=False)
