@@ -431,10 +431,10 @@ def build_context(
                     "kind": "link",
                     "href": "draw.html",
                     "text": "Draw a digit",
-                    "after": "with the mouse or a finger and watch the nearest centroid, the "
-                    "logistic regression and the network, as they are and deskewed, answer as "
-                    "you draw (a page beside this one, offline). The command tidymnist serve "
-                    "adds the k-NN, the SVM and the CNN.",
+                    "after": "with the mouse or a finger and watch every model answer as you "
+                    "draw, see where your digit falls on the PCA plane and the t-SNE and UMAP "
+                    "maps, how the principal components build it and what the CNN's filters "
+                    "see in it (a page beside this one, offline).",
                 }
             )
         if stage == "handwriting":
