@@ -9,7 +9,8 @@ from tidymnist.web.draw import offline_page, write_page
 
 with logged(snakemake.log[0]):
     models = {Path(path).stem: load_model_file(path) for path in snakemake.input.models}
-    names = [name for name in snakemake.input.keys() if name not in ("models", "cards")]
+    # a Namedlist iterates over its files: its names are its keys()
+    names = [n for n in snakemake.input.keys() if n not in ("models", "cards")]  # noqa: SIM118
     tables = {name: read_table(snakemake.input[name]) for name in names}
     title = f"Draw a digit: {snakemake.params.dataset_name} models"
     html = offline_page(models, tables, title=title, class_names=snakemake.params.class_names)

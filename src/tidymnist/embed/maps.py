@@ -438,6 +438,46 @@ def landed_among(
     return pl.Series("among", among, dtype=pl.UInt8)
 
 
+def places_on_maps(
+    new_coordinates: pl.DataFrame,
+    coordinates: pl.DataFrame,
+    tsne: pl.DataFrame,
+    umap: pl.DataFrame,
+    *,
+    dimensions: int,
+    perplexity: float,
+    n_neighbors: int,
+    min_dist: float,
+    seed: int,
+    n_jobs: int = 1,
+) -> dict[str, np.ndarray]:
+    """Positions (n, 2) of new images (their PCA ``new_coordinates``) on the t-SNE map and on the
+    UMAP map, by name (as in :data:`PLACES_MAPS`), placed with :func:`place_on_map` and
+    :func:`place_on_umap`: ``coordinates`` holds the maps' own digits' PCA coordinates (its
+    training rows); the maps stay as they are."""
+    tsne, umap = tsne.sort("instance"), umap.sort("instance")
+    return {
+        "t-SNE map": place_on_map(
+            tsne,
+            map_sample(coordinates, tsne),
+            new_coordinates,
+            dimensions=dimensions,
+            perplexity=perplexity,
+            seed=seed,
+            n_jobs=n_jobs,
+        ),
+        "UMAP map": place_on_umap(
+            umap,
+            map_sample(coordinates, umap),
+            new_coordinates,
+            dimensions=dimensions,
+            n_neighbors=n_neighbors,
+            min_dist=min_dist,
+            seed=seed,
+        ),
+    }
+
+
 def _kept_or_placed(
     chosen: pl.DataFrame, drawn: pl.DataFrame, placed: np.ndarray, name: str
 ) -> pl.DataFrame:
@@ -491,26 +531,18 @@ def least_typical_places(
         "t-SNE map": tsne.select("instance", "label", dim1="tsne1", dim2="tsne2"),
         "UMAP map": umap.select("instance", "label", dim1="umap1", dim2="umap2"),
     }
-    placed = {
-        "t-SNE map": place_on_map(
-            tsne,
-            map_sample(coordinates, tsne),
-            chosen,
-            dimensions=dimensions,
-            perplexity=perplexity,
-            seed=seed,
-            n_jobs=n_jobs,
-        ),
-        "UMAP map": place_on_umap(
-            umap,
-            map_sample(coordinates, umap),
-            chosen,
-            dimensions=dimensions,
-            n_neighbors=n_neighbors,
-            min_dist=min_dist,
-            seed=seed,
-        ),
-    }
+    placed = places_on_maps(
+        chosen,
+        coordinates,
+        tsne,
+        umap,
+        dimensions=dimensions,
+        perplexity=perplexity,
+        n_neighbors=n_neighbors,
+        min_dist=min_dist,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
     on_maps = [
         _kept_or_placed(chosen, backgrounds[name].drop("label"), placed[name], name)
         for name in placed

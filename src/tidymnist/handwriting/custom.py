@@ -15,11 +15,9 @@ from tidymnist.core.naming import variant_columns
 from tidymnist.embed.maps import (
     PLACES_MAPS,
     loadings_matrix,
-    map_sample,
     mean_vector,
     pc_names,
-    place_on_map,
-    place_on_umap,
+    places_on_maps,
     project,
 )
 from tidymnist.handwriting.preprocess import (
@@ -189,27 +187,18 @@ def places_table(
 ) -> pl.DataFrame:
     """Where each custom digit falls on the PCA plane, the t-SNE map and the UMAP map (placed
     on the maps with openTSNE's and UMAP's transforms; the maps themselves stay as they are)."""
-    dimensions = len(coordinates.columns)
-    placed = {
-        "t-SNE map": place_on_map(
-            tsne.sort("instance"),
-            map_sample(train_coordinates, tsne),
-            coordinates,
-            dimensions=dimensions,
-            perplexity=perplexity,
-            seed=seed,
-            n_jobs=n_jobs,
-        ),
-        "UMAP map": place_on_umap(
-            umap.sort("instance"),
-            map_sample(train_coordinates, umap),
-            coordinates,
-            dimensions=dimensions,
-            n_neighbors=n_neighbors,
-            min_dist=min_dist,
-            seed=seed,
-        ),
-    }
+    placed = places_on_maps(
+        coordinates,
+        train_coordinates,
+        tsne,
+        umap,
+        dimensions=len(coordinates.columns),
+        perplexity=perplexity,
+        n_neighbors=n_neighbors,
+        min_dist=min_dist,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
     base = pl.DataFrame({"file": files}).join(labels, on="file", how="left")
     plane = base.with_columns(
         map=pl.lit("PCA plane"), dim1=coordinates["pc1"], dim2=coordinates["pc2"]

@@ -2,10 +2,11 @@
 
 The page runs every model it can itself; this server answers with every trained model, for the
 page (and a model the page cannot run, such as an SVM without probabilities) and for images sent
-from elsewhere. It serves exactly two things: the page at ``/`` and predictions at ``POST /predict``. Nothing is
-read from the filesystem per request, so no path can reach a file. It listens on 127.0.0.1
-unless another address is asked for explicitly; request bodies are limited in size, refused
-before they are read when they say they are larger, and accepted only when they are images.
+from elsewhere. It serves exactly two things: the page at ``/`` and predictions at
+``POST /predict``. Nothing is read from the filesystem per request, so no path can reach a file.
+It listens on 127.0.0.1 unless another address is asked for explicitly; request bodies are
+limited in size, refused before they are read when they say they are larger, and accepted only
+when they are images.
 """
 
 import ipaddress
