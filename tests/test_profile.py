@@ -7,26 +7,19 @@ import sys
 import pytest
 import yaml
 
-from workflow_runner import REPO, copy_project, snakemake
+from workflow_runner import REPO, copy_project, name_account, profile, snakemake, wanted
 
 pytest.importorskip("snakemake_executor_plugin_slurm", reason="the slurm extra is not installed")
 
-DEFAULT_PROFILE = "workflow/profiles/default/config.yaml"
 # The CNN on, so that its rule is listed: its threads come from the config, not the profile.
 WITH_CNN = ("--configfile", ".test/config.yaml", "--config", "models={cnn: {enabled: true}}")
-
-
-def profile(path: str = DEFAULT_PROFILE) -> dict:
-    return yaml.safe_load((REPO / path).read_text())
 
 
 @pytest.fixture(scope="module")
 def slurm_run(tmp_path_factory):
     """A dry run through the SLURM profile, account and partition named as its comments say."""
     project = copy_project(tmp_path_factory.mktemp("cluster"))
-    settings = profile()
-    settings["default-resources"] |= {"slurm_account": "tidymnist", "slurm_partition": "cpu"}
-    (project / DEFAULT_PROFILE).write_text(yaml.safe_dump(settings))
+    name_account(project, "tidymnist", "cpu")
     run = snakemake(project, "--dry-run", "--profile", "workflow/profiles/slurm", *WITH_CNN)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return run.stdout + run.stderr
@@ -57,19 +50,6 @@ def jobs(output: str) -> list[dict]:
                 }
             )
     return found
-
-
-def wanted(rule: str) -> dict:
-    """What the workflow profile (and, for the CNN's threads, the config) gives a rule."""
-    settings = profile()
-    threads = settings["set-threads"].get(rule, 1)
-    if rule == "fit_cnn":
-        threads = yaml.safe_load((REPO / "config.yaml").read_text())["models"]["cnn"]["threads"]
-    return {
-        "threads": threads,
-        **settings["default-resources"],
-        **settings["set-resources"].get(rule, {}),
-    }
 
 
 def assert_sized_by_the_profile(listed: list[dict]) -> None:

@@ -22,13 +22,18 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from workflow_runner import copy_project, planned_jobs, snakemake
+from workflow_runner import (
+    assert_same_tables,
+    copy_project,
+    planned_jobs,
+    rows,
+    snakemake,
+    table_paths,
+)
 
 pytestmark = pytest.mark.workflow
 
 TEST_CONFIG = ".test/config.yaml"
-# wall-clock timings (fit_seconds, predict_seconds, ...) are the only columns allowed to differ
-TIMING = re.compile(r"(^|_)seconds$")
 
 
 def is_long(output: str) -> bool:
@@ -39,33 +44,6 @@ def is_long(output: str) -> bool:
 
 # tables that no seed reaches: read from the raw files and averaged, never sampled
 SEED_FREE = ("pixels", "centroids", "distances", "pairwise_differences", "pca_loadings")
-
-
-def table_paths(project: Path) -> list[str]:
-    """Every table the workflow wrote, relative to the project."""
-    results = project / "results"
-    found = [*results.glob("tables/*.parquet"), *results.glob("evaluation/**/*.parquet")]
-    return sorted(str(path.relative_to(project)) for path in found)
-
-
-def rows(path: Path) -> pl.DataFrame:
-    """A table's rows in a canonical order, without its timing columns."""
-    table = pl.read_parquet(path)
-    table = table.drop([column for column in table.columns if TIMING.search(column)])
-    if "finding" in table.columns:  # the findings about fit times are timings too
-        table = table.filter(~pl.col("finding").str.starts_with("fastest_"))
-    return table.sort(table.columns)
-
-
-def assert_same_tables(project: Path, reference: Path) -> None:
-    names = table_paths(reference)
-    assert table_paths(project) == names
-    assert len(names) > 20
-    for name in names:
-        try:
-            assert_frame_equal(rows(project / name), rows(reference / name), check_exact=True)
-        except AssertionError as error:
-            raise AssertionError(f"{name} differs: {error}") from None
 
 
 def normalised_report(path: Path) -> str:
