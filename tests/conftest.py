@@ -2,10 +2,11 @@
 
 The suite has two tiers: ``pytest -m "not slow"`` runs everything that needs no workflow run, no
 browser and no fit on the full data; plain ``pytest`` (what CI runs) runs all. A test that runs the
-workflow (marker ``workflow``) or drives Chromium (marker ``browser``) is slow by definition.
+workflow (marker ``workflow``), drives Chromium (marker ``browser``) or starts a SLURM cluster
+(marker ``slurm``) is slow by definition.
 
 In CI (``CI=true``) nothing may skip for want of the real MNIST, the reference numbers, Chromium,
-PyTorch or a plugin: CI installs them all, so such a skip fails and names what is missing.
+PyTorch, a plugin or SLURM: CI installs them all, so such a skip fails and names what is missing.
 """
 
 import os
@@ -37,7 +38,7 @@ def mnist_dir() -> Path | None:
 
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-IMPLIES_SLOW = ("workflow", "browser")
+IMPLIES_SLOW = ("workflow", "browser", "slurm")
 
 
 def pytest_collection_modifyitems(items):
