@@ -55,6 +55,8 @@ PARTITION = "cpu"
 NAME = "tidymnist"
 # How long a daemon may take to answer once started (MariaDB's first start is the slowest).
 START_TIMEOUT = 120
+# Where the programs are looked for: the daemons live in sbin, which a user's PATH may lack.
+SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
 # A socket's path must fit in sockaddr_un (108 bytes, with its NUL).
 SOCKET_PATH_MAX = 107
 
@@ -63,7 +65,7 @@ def unavailable() -> str | None:
     """Why a cluster cannot be started here, or None where it can."""
     if os.geteuid() != 0:
         return "the SLURM daemons must be started as root (slurmd runs every job's user)"
-    absent = [name for name in PROGRAMS if shutil.which(name) is None]
+    absent = [name for name in PROGRAMS if shutil.which(name, path=SEARCH_PATH) is None]
     if absent:
         return (
             f"{', '.join(absent)} not installed: as root, "
@@ -104,7 +106,11 @@ def free_port() -> int:
 def hardware() -> dict[str, str]:
     """This machine as slurmd sees it: CPUs, Boards, ..., RealMemory (``slurmd -C``)."""
     line = subprocess.run(
-        ["slurmd", "-C"], capture_output=True, text=True, check=True
+        ["slurmd", "-C"],
+        env={**os.environ, "PATH": SEARCH_PATH},
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()[0]
     fields = dict(item.split("=", 1) for item in line.split())
     fields.pop("NodeName")
@@ -211,12 +217,14 @@ def slurm_cluster(folder: Path) -> Iterator[Cluster]:
     conf = folder / "etc/slurm.conf"
     shim = folder / "bin/srun"
     shim.parent.mkdir(exist_ok=True)
-    shim.write_text(f'#!/bin/sh\nSLURM_CONF={conf} exec {shutil.which("srun")} "$@"\n')
+    shim.write_text(
+        f'#!/bin/sh\nSLURM_CONF={conf} exec {shutil.which("srun", path=SEARCH_PATH)} "$@"\n'
+    )
     shim.chmod(0o755)
     env = {
         **os.environ,
         "SLURM_CONF": str(conf),
-        "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
+        "PATH": f"{shim.parent}{os.pathsep}{SEARCH_PATH}",
     }
     logs = folder / "log"
     daemons: dict[str, subprocess.Popen] = {}
