@@ -430,8 +430,8 @@ def test_the_most_robust_model_and_where_every_model_breaks():
     assert found["best_per_transform"] == "shifted: SVM; dark ink on light paper: SVM"
     # the svm never falls below half when shifted; both do when inverted
     assert found["all_break"] == (
-        "every model reads fewer than half right once a digit is taken 100% of the way to "
-        "dark ink on light paper"
+        "every model reads fewer than half of them right once they are taken 100% of the way "
+        "to dark ink on light paper"
     )
     table = figure_findings("robustness_curves", {"robustness": ROBUSTNESS}, DIGIT_NAMES)
     assert by_subject(table, "best_model") == {"shift": "SVM", "inverted": "SVM"}

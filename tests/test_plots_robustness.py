@@ -43,7 +43,7 @@ def test_the_curves_draw_a_line_per_model_and_a_panel_per_change():
     assert plot.data["preprocessed"].unique().to_list() == [False]
     assert plot.data["percent"].max() == 98.0
     assert layer(plot, geom_hline).geom.data["yintercept"].to_list() == [BREAK * 100]
-    assert "Over every change k-NN holds up best" in plot.labels.subtitle
+    assert "Averaged over all the changes k-NN holds up best" in plot.labels.subtitle
     draws(plot)
 
 

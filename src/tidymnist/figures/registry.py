@@ -441,14 +441,14 @@ FIGURES = _records(
         "Each model's accuracy on test digits changed one way at a time, by more and more, read "
         "as they are.",
         "Each model's accuracy on {sample} test digits as each change grows, the digits read as "
-        "they are (the table below says where each model falls below half right). Over every "
-        "change {most_robust_model} holds up best ({most_robust_accuracy} right on average) and "
+        "they are (the table below says where each model falls below half right). Averaged over "
+        "all the changes, {most_robust_model} holds up best ({most_robust_accuracy} right) and "
         "{least_robust_model} worst ({least_robust_accuracy}). The most robust to each change: "
-        "{best_per_transform}. And {all_break}.",
+        "{best_per_transform}. But {all_break}.",
         needs=("robustness",),
         headline=(
-            "Changed away from MNIST's conventions, digits break every model: {all_break}. "
-            "{most_robust_model} holds up best."
+            "{most_robust_model} holds up best when digits move away from MNIST's conventions, "
+            "but {all_break}."
         ),
     ),
     Figure(
@@ -465,7 +465,7 @@ FIGURES = _records(
         "the median at the largest amount tried before and after): {rescue_summary}. On the "
         "unchanged digits it moves the median by {clean_change} points.",
         needs=("robustness",),
-        headline="MNIST-style preprocessing rescues digits {rescued}, not {not_rescued}.",
+        headline="MNIST-style preprocessing rescues digits {rescued}, but not those {not_rescued}.",
     ),
     # --- which labels are wrong -----------------------------------------------------------
     Figure(
@@ -480,10 +480,11 @@ FIGURES = _records(
         "Confident learning (cleanlab's find_label_issues) over {detector}'s out-of-sample "
         "probabilities flags {candidates}: {train_candidates} in the training split and "
         "{test_candidates} in the test split. Shown are the most likely wrong of each, given "
-        "label → suggested, with the probability the model gave the given label; many a person "
-        "would read as suggested, some are simply badly written. Setting the test split's "
-        "{set_aside} aside changes each model's test accuracy by {accuracy_changes} (table "
-        "below): a sensitivity analysis beside the plain accuracy, not a replacement for it.",
+        "label → suggested, with the probability the model gave the given label: whether each "
+        "is a wrong label or only a badly written digit is for a person to judge. Setting the "
+        "test split's {set_aside} aside changes each model's test accuracy by "
+        "{accuracy_changes} (table below): a sensitivity analysis beside the plain accuracy, "
+        "not a replacement for it.",
         needs=("label_issues",),
         headline=(
             "Confident learning flags {train_candidates} training and {test_candidates} test "

@@ -72,8 +72,8 @@ def robustness_curves(robustness: pl.DataFrame, findings: pl.DataFrame) -> ggplo
             title="How each model breaks as digits move away from MNIST's conventions",
             subtitle=f"Accuracy on {said['sample']} test digits changed one way at a time, read "
             "as they are; below the dotted line\na model gets fewer than half right. "
-            f"Over every change {said['most_robust_model']} holds up best "
-            f"({said['most_robust_accuracy']} right on average), "
+            f"Averaged over all the changes {said['most_robust_model']} holds up best "
+            f"({said['most_robust_accuracy']} right), "
             f"{said['least_robust_model']} worst ({said['least_robust_accuracy']})",
             x="amount of the change",
             y="accuracy",

@@ -27,8 +27,8 @@ def label_issues_gallery(
     changes = (
         f"{_points(low['change'])} ({model(low['model'])}) to {_points(top['change'])} "
         f"({model(top['model'])}) points"
-        if low["model"] != top["model"]
-        else f"{_points(top['change'])} points"
+        if _points(low["change"]) != _points(top["change"])
+        else f"{_points(top['change'])} points for every model"
     )
     judge = model(label_issues["model"][0]) if label_issues.height else "the model"
     return [

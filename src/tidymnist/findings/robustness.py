@@ -89,9 +89,9 @@ def robustness_curves(robustness: pl.DataFrame, class_names: Sequence[str]) -> l
     rows.append(
         Finding(
             "all_break",
-            f"every model reads fewer than half right once a digit is {_or(last)}"
+            f"every model reads fewer than half of them right once they are {_or(last)}"
             if last
-            else "no change breaks every model within the amounts tried",
+            else "no change tried goes far enough to break every model",
         )
     )
     return rows
@@ -130,12 +130,12 @@ def robustness_rescue(robustness: pl.DataFrame, class_names: Sequence[str]) -> l
         - zero.filter(~pl.col("preprocessed"))["accuracy"][0]
     )
     parts = [f"it rescues digits {and_(rescued)}" if rescued else "it rescues none of them"]
-    parts += [f"it cannot undo digits {and_(not_rescued)}"] if not_rescued else []
+    parts += [f"it cannot undo digits {_or(not_rescued)}"] if not_rescued else []
     parts += [f"it makes digits {and_(harmed)} worse"] if harmed else []
     return [
         *rows,
         Finding("rescued", and_(rescued) if rescued else "none of the changes"),
-        Finding("not_rescued", and_(not_rescued) if not_rescued else "none of them"),
+        Finding("not_rescued", _or(not_rescued) if not_rescued else "none of them"),
         Finding("rescue_summary", "; ".join(parts)),
         Finding("clean_change", f"{clean * 100:+.1f}", clean * 100),
     ]

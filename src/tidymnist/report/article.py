@@ -304,16 +304,16 @@ def label_tables(tables: Mapping[str, pl.DataFrame]) -> list[dict[str, Any]]:
         return []
     shown = sensitivity.with_columns(display_column("model")).select(
         "model",
-        "accuracy",
-        "accuracy_without",
-        "set_aside",
-        change_points=pl.col("change") * 100,
+        pl.col("accuracy").alias("test accuracy"),
+        pl.col("accuracy_without").alias("without the flagged"),
+        pl.col("set_aside").alias("set aside"),
+        (pl.col("change") * 100).alias("change (points)"),
     )
     blocks = [
         table_block(
             "label_sensitivity",
             "Test accuracy without the flagged test labels",
-            html_table(shown, percent=("accuracy", "accuracy_without"), decimals=2),
+            html_table(shown, percent=("test accuracy", "without the flagged"), decimals=2),
             "Each model's plain test accuracy, its accuracy on the test images left when the "
             "flagged ones are set aside, and the change in percentage points.",
         )
