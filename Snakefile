@@ -17,6 +17,8 @@ include: "workflow/rules/explore.smk"
 include: "workflow/rules/embed.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/robustness.smk"
+include: "workflow/rules/labels.smk"
 include: "workflow/rules/sweep.smk"
 include: "workflow/rules/custom.smk"
 include: "workflow/rules/findings.smk"
@@ -29,6 +31,8 @@ rule all:
     input:
         TABLES,
         MODEL_TABLES if MODELS else [],
+        "results/tables/robustness.parquet" if ROBUSTNESS else [],
+        LABEL_TABLES,
         SWEEP_TABLES,
         CUSTOM_TABLES,
         FIGURES,

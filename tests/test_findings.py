@@ -7,6 +7,7 @@ import pytest
 from tidymnist.core.digits import DIGIT_NAMES, FASHION_NAMES
 from tidymnist.figures.registry import FIGURES
 from tidymnist.findings import FINDERS, SCHEMA, figure_findings, gather, tables_of, texts, values
+from tidymnist.findings.robustness import break_points
 from tidymnist.findings.table import MissingFindingError, by_subject, fill
 
 
@@ -131,6 +132,51 @@ CUSTOM_ACCURACY = pl.DataFrame(
     {"model": ["knn", "svm"], "n": [10, 10], "correct": [7, 9], "accuracy": [0.7, 0.9]}
 )
 
+
+def _robustness(rows) -> pl.DataFrame:
+    """A robustness table from (model, transform, amount, preprocessed, accuracy) rows."""
+    return pl.DataFrame(
+        [(m, t, a, p, 100, acc) for m, t, a, p, acc in rows],
+        schema={
+            "model": pl.String,
+            "transform": pl.Enum(["shift", "inverted"]),
+            "amount": pl.Float64,
+            "preprocessed": pl.Boolean,
+            "n": pl.UInt32,
+            "accuracy": pl.Float64,
+        },
+        orient="row",
+    )
+
+
+# knn falls fast and is rescued; svm holds up; both break once inverted, which nothing rescues
+ROBUSTNESS = _robustness(
+    [
+        *[("knn", "shift", a, False, acc) for a, acc in ((0, 1.0), (2, 0.6), (4, 0.2))],
+        *[("svm", "shift", a, False, acc) for a, acc in ((0, 0.9), (2, 0.8), (4, 0.7))],
+        *[("knn", "inverted", a, False, acc) for a, acc in ((0, 1.0), (1, 0.1))],
+        *[("svm", "inverted", a, False, acc) for a, acc in ((0, 0.9), (1, 0.3))],
+        *[("knn", "shift", a, True, acc) for a, acc in ((0, 0.95), (2, 0.95), (4, 0.9))],
+        *[("svm", "shift", a, True, acc) for a, acc in ((0, 0.9), (2, 0.9), (4, 0.85))],
+        *[("knn", "inverted", a, True, acc) for a, acc in ((0, 0.95), (1, 0.3))],
+        *[("svm", "inverted", a, True, acc) for a, acc in ((0, 0.9), (1, 0.1))],
+    ]
+)
+LABEL_ISSUES = pl.DataFrame(
+    {
+        "model": ["cnn"] * 5,
+        "split": ["train", "train", "train", "test", "test"],
+        "rank": [1, 2, 3, 1, 2],
+    }
+)
+LABEL_SENSITIVITY = pl.DataFrame(
+    {
+        "model": ["knn", "svm"],
+        "set_aside": [2, 2],
+        "change": [0.002, 0.0005],
+    }
+)
+
 TABLES = {
     "label_summary": LABEL_SUMMARY,
     "value_counts": VALUE_COUNTS,
@@ -150,6 +196,9 @@ TABLES = {
     "sweep": SWEEP,
     "custom_predictions": CUSTOM_PREDICTIONS,
     "custom_accuracy": CUSTOM_ACCURACY,
+    "robustness": ROBUSTNESS,
+    "label_issues": LABEL_ISSUES,
+    "label_sensitivity": LABEL_SENSITIVITY,
 }
 
 
@@ -367,6 +416,58 @@ def test_custom_scores_with_and_without_labels():
     )
     assert "custom_best_model" not in unlabelled
     assert unlabelled["custom_scores"].startswith("Give a labels file")
+
+
+# --- how the models break, which labels are wrong -------------------------------------------
+
+
+def test_the_most_robust_model_and_where_every_model_breaks():
+    found = said("robustness_curves", robustness=ROBUSTNESS)
+    # mean accuracy over the changed digits, as given: svm (0.8 + 0.7 + 0.3) / 3, knn 0.3
+    assert found["most_robust_model"] == "SVM" and found["most_robust_accuracy"] == "60.0%"
+    assert found["least_robust_model"] == "k-NN" and found["least_robust_accuracy"] == "30.0%"
+    assert found["sample"] == "100"
+    assert found["best_per_transform"] == "shifted: SVM; dark ink on light paper: SVM"
+    # the svm never falls below half when shifted; both do when inverted
+    assert found["all_break"] == (
+        "every model reads fewer than half of them right once they are taken 100% of the way "
+        "to dark ink on light paper"
+    )
+    table = figure_findings("robustness_curves", {"robustness": ROBUSTNESS}, DIGIT_NAMES)
+    assert by_subject(table, "best_model") == {"shift": "SVM", "inverted": "SVM"}
+
+
+def test_break_points_are_the_first_amount_below_half_right():
+    points = break_points(ROBUSTNESS)
+    assert points.rows() == [
+        ("knn", "shift", 4.0),
+        ("knn", "inverted", 1.0),
+        ("svm", "shift", None),
+        ("svm", "inverted", 1.0),
+    ]
+
+
+def test_what_preprocessing_rescues_is_judged_at_the_largest_amount():
+    found = said("robustness_rescue", robustness=ROBUSTNESS)
+    # shifted by 4 px: the median of 0.2 and 0.7 as given, of 0.9 and 0.85 preprocessed
+    assert found["rescued"] == "shifted by 4 px (45% to 88%)"
+    assert found["not_rescued"] == "taken 100% of the way to dark ink on light paper"
+    assert "worse" not in found["rescue_summary"]
+    # the unchanged digits: median 0.95 as given, 0.925 preprocessed
+    assert found["clean_change"] == "-2.5"
+
+
+def test_label_candidates_are_counted_per_split_and_the_changes_named():
+    found = said(
+        "label_issues_gallery", label_issues=LABEL_ISSUES, label_sensitivity=LABEL_SENSITIVITY
+    )
+    assert (found["train_candidates"], found["test_candidates"]) == ("3", "2")
+    assert found["candidates"] == "5 labels" and found["set_aside"] == "2 test images"
+    assert found["detector"] == "CNN"
+    assert found["accuracy_changes"] == "+0.05 (SVM) to +0.20 (k-NN) points"
+    nothing = LABEL_SENSITIVITY.with_columns(set_aside=pl.lit(0), change=pl.lit(0.0))
+    quiet = said("label_issues_gallery", label_issues=LABEL_ISSUES, label_sensitivity=nothing)
+    assert quiet["accuracy_changes"] == "nothing: no test image was flagged"
 
 
 # --- the table -------------------------------------------------------------------------------

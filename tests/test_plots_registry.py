@@ -84,8 +84,20 @@ def test_the_figures_a_run_draws():
     assert "coefficient_maps" in figures_for(["logistic_regression"])
     assert "deskew_gain" in figures_for(["knn"], deskew=True)
     assert "deskew_gain" not in figures_for([], deskew=True)
-    everything = figures_for(["knn", "cnn"], sweep=True, deskew=True, custom=True, cnn=True)
+    everything = figures_for(
+        ["knn", "cnn"],
+        sweep=True,
+        deskew=True,
+        custom=True,
+        cnn=True,
+        robustness=True,
+        label_issues=True,
+    )
     assert set(everything) == set(FIGURES) - {"coefficient_maps"}
+    changed = {"robustness_curves", "robustness_rescue"}
+    assert changed <= set(figures_for(["knn"], robustness=True)) and not changed & set(plain)
+    assert "label_issues_gallery" in figures_for(["knn"], label_issues=True)
+    assert "label_issues_gallery" not in plain
     custom_only = figures_for([], custom=True)
     assert "preprocessing_steps" in custom_only and "custom_gallery" not in custom_only
 

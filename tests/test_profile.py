@@ -133,7 +133,8 @@ def test_the_snakefile_imports_no_plotting_map_or_model_library():
                 if line.endswith("(")  # a parenthesised import: the module is enough
             ],
             "import sys",
-            "slow = ['plotnine', 'matplotlib', 'openTSNE', 'umap', 'sklearn', 'torch', 'altair']",
+            "slow = ['plotnine', 'matplotlib', 'openTSNE', 'umap', 'sklearn', 'torch', 'altair',"
+            " 'cleanlab', 'scipy']",
             "print(','.join(name for name in slow if name in sys.modules))",
         ]
     )

@@ -25,6 +25,8 @@ SECTIONS = [
     "The data",
     "The space of digits",
     "The models",
+    "When digits change",
+    "Which labels are wrong",
     "Your own digits",
     "Appendix: what was run",
 ]

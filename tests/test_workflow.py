@@ -22,7 +22,13 @@ from tidymnist.embed.maps import (
 )
 from tidymnist.embed.maps import PLACES_SCHEMA as LEAST_TYPICAL_PLACES
 from tidymnist.embed.quality import QUALITY_SCHEMA
+from tidymnist.evaluate.label_issues import PIXELS_SCHEMA as LABEL_ISSUE_PIXELS
+from tidymnist.evaluate.label_issues import PROBABILITIES_SCHEMA as OUT_OF_FOLD
+from tidymnist.evaluate.label_issues import SCHEMA as LABEL_ISSUES
+from tidymnist.evaluate.label_issues import SENSITIVITY_SCHEMA as LABEL_SENSITIVITY
 from tidymnist.evaluate.predict import CUSTOM_PREDICTIONS_SCHEMA as CUSTOM_PREDICTIONS
+from tidymnist.evaluate.robustness import SCHEMA as ROBUSTNESS
+from tidymnist.evaluate.robustness import sample_positions
 from tidymnist.evaluate.sweep import SCHEMA as SWEEP
 from tidymnist.evaluate.tables import (
     CONFUSION_SCHEMA,
@@ -101,6 +107,11 @@ TABLES = {
     "tables/pair_correlation": PAIR_CORRELATION_SCHEMA,
     "tables/mistake_pixels": MISTAKE_PIXELS_SCHEMA,
     "tables/coefficients": COEFFICIENTS_SCHEMA,
+    "tables/robustness": ROBUSTNESS,
+    "label_issues/out_of_fold": OUT_OF_FOLD,
+    "tables/label_issues": LABEL_ISSUES,
+    "tables/label_sensitivity": LABEL_SENSITIVITY,
+    "tables/label_issue_pixels": LABEL_ISSUE_PIXELS,
     "tables/sweep": SWEEP,
     "sweep/<setting>": SWEEP,
     "tables/cnn_activations": ACTIVATION_SCHEMA,
@@ -174,6 +185,58 @@ def test_every_model_is_trained_and_evaluated_consistently(built):
     assert metrics["accuracy"].min() > 0.5  # every model learns the synthetic digits
     assert metrics["log_loss"].null_count() == 0  # all give probabilities by default
     assert (metrics["n_parameters"] > 0).all()
+
+
+def test_robustness_at_amount_zero_is_each_models_test_accuracy_on_the_same_digits(built):
+    config = yaml.safe_load((REPO / TEST_CONFIG).read_text())
+    seed = yaml.safe_load((REPO / "config.yaml").read_text())["seed"]
+    robustness = table(built, "robustness")
+    sample = config["robustness"]["sample"]
+    instances = sample_positions(TEST_IMAGES, sample, seed)  # test instances are 0 ... 199
+    plain = (
+        table(built, "predictions")
+        .filter(pl.col("instance").is_in(instances.tolist()))
+        .group_by("model")
+        .agg(accuracy=(pl.col("label") == pl.col("predicted")).mean())
+    )
+    zero = robustness.filter(pl.col("amount") == 0, ~pl.col("preprocessed"))
+    joined = zero.join(plain, on="model", suffix="_plain")
+    assert sorted(joined["model"].unique()) == sorted(TRAINED)
+    assert joined.height == len(TRAINED) * len(config["robustness"]["amounts"])
+    assert (joined["accuracy"] == joined["accuracy_plain"]).all()
+    assert (robustness["n"] == sample).all()
+    # every change, at its largest amount, costs the models something on average
+    largest = robustness.filter(
+        ~pl.col("preprocessed"), pl.col("amount") == pl.col("amount").max().over("transform")
+    )
+    assert largest["accuracy"].mean() < zero["accuracy"].mean() - 0.2
+
+
+def test_label_issues_are_ranked_per_split_and_set_aside_beside_the_plain_accuracy(built):
+    issues, sensitivity = table(built, "label_issues"), table(built, "label_sensitivity")
+    judge = "cnn" if "cnn" in TRAINED else "knn_deskewed"  # label_issues.models' first trained
+    assert issues["model"].unique().to_list() == [judge]
+    for split, ranks in issues.group_by("split").agg("rank").rows():
+        assert sorted(ranks) == list(range(1, len(ranks) + 1)), split
+    ranked = issues.sort("split", "rank")
+    assert (
+        ranked.group_by("split", maintain_order=True)
+        .agg(ordered=pl.col("score").diff().drop_nulls().min().fill_null(0) >= 0)["ordered"]
+        .all()
+    )
+    out_of_fold = pl.read_parquet(built / "results/label_issues/out_of_fold.parquet")
+    assert out_of_fold.height == 600 * 10
+    sums = out_of_fold.group_by("instance").agg(pl.col("probability").sum())["probability"]
+    assert (sums - 1).abs().max() < 1e-6
+    metrics = table(built, "metrics").select("model", "accuracy")
+    both = sensitivity.join(metrics, on="model", suffix="_metrics")
+    assert both.height == len(TRAINED)
+    assert (both["accuracy"] - both["accuracy_metrics"]).abs().max() < 1e-12
+    flagged = issues.filter(pl.col("split") == "test").height
+    assert (sensitivity["set_aside"] == flagged).all()
+    gallery = table(built, "label_issue_pixels")
+    shown = sum(min(n, 12) for n in issues.group_by("split").len()["len"])  # gallery: 12
+    assert gallery.select("split", "instance").n_unique() == shown > 0
 
 
 def test_saved_models_reload_and_give_the_evaluated_predictions(built):

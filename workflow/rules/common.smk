@@ -21,6 +21,7 @@ from tidymnist.figures.registry import (
     tables_of_section,
 )
 from tidymnist.evaluate.grid import sweep_points
+from tidymnist.evaluate.settings import check_amounts, check_models, detector, fold_spec
 
 min_version("9.0")
 
@@ -90,6 +91,30 @@ COEFFICIENT_MODEL = next(
     (m for m in MODELS if base_model(m) == "logistic_regression"), None
 )
 
+# How the models break: every model reads test digits changed one way at a time.
+ROBUSTNESS = bool(MODELS) and config["robustness"]["enabled"]
+if ROBUSTNESS:
+    check_amounts(config["robustness"]["amounts"])  # a message naming each bad one
+# Which labels are wrong: judged by the first of label_issues.models that this run trains.
+check_models(
+    config["label_issues"]["models"],
+    config["label_issues"]["fold_settings"],
+    config["models"],
+)
+LABEL_MODEL = (
+    detector(config["label_issues"]["models"], MODELS)
+    if config["label_issues"]["enabled"]
+    else None
+)
+LABEL_TABLES = expand(
+    "results/tables/{table}.parquet",
+    table=(
+        ["label_issues", "label_sensitivity", "label_issue_pixels"]
+        if LABEL_MODEL
+        else []
+    ),
+)
+
 MODEL_TABLES = expand(
     "results/tables/{table}.parquet",
     table=[
@@ -133,6 +158,8 @@ FIGURE_SPECS = figures_for(
     deskew=bool(compared(VARIANTS.values())),
     custom=bool(CUSTOM_FILES),
     cnn="cnn" in ENABLED,
+    robustness=ROBUSTNESS,
+    label_issues=bool(LABEL_MODEL),
 )
 check_sizes(config["figures"]["size"])  # each override names a figure of the registry
 FIGURES = expand("results/figures/{figure}.png", figure=list(FIGURE_SPECS))
@@ -176,12 +203,20 @@ BENCHMARKS = (
     + sorted(
         {f"results/benchmarks/sweep_{p.model}_{p.parameter}.tsv" for p in SWEEP_POINTS}
     )
+    + (["results/benchmarks/robustness.tsv"] if ROBUSTNESS else [])
+    + (
+        ["results/benchmarks/out_of_fold.tsv", "results/benchmarks/label_issues.tsv"]
+        if LABEL_MODEL
+        else []
+    )
 )
 # The tables the report shows (its captions read results/tables/findings.parquet).
 REPORT_TABLES = (
     ["files"]
     + (["metrics", "per_class"] if MODELS else [])
     + (["sweep"] if SWEEP_POINTS else [])
+    + (["robustness"] if ROBUSTNESS else [])
+    + (["label_issues", "label_sensitivity"] if LABEL_MODEL else [])
     + (
         ["custom_errors"] + (["custom_accuracy"] if MODELS else [])
         if CUSTOM_FILES
@@ -240,3 +275,13 @@ def explorer_inputs(wildcards):
     ]
     tables += ["predictions", "confusion", "mistake_pixels"] if MODELS else []
     return {table: f"results/tables/{table}.parquet" for table in tables}
+
+
+def label_model_inputs(wildcards):
+    """The model that judges the labels, its card, and what it judges them from."""
+    return {
+        **model_paths(LABEL_MODEL),
+        "out_of_fold": "results/label_issues/out_of_fold.parquet",
+        "pixels": "results/tables/pixels.parquet",
+        "predictions": "results/tables/predictions.parquet",
+    }

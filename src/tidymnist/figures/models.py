@@ -9,9 +9,7 @@ from plotnine import (
     coord_equal,
     element_blank,
     element_text,
-    facet_grid,
     facet_wrap,
-    geom_label,
     geom_line,
     geom_point,
     geom_raster,
@@ -33,15 +31,14 @@ from plotnine import (
 from tidymnist.core.naming import display_column
 from tidymnist.figures.common import tiles as _tiles
 from tidymnist.figures.common import with_class
+from tidymnist.figures.gallery import digit_gallery, ranked
 from tidymnist.figures.labels import label_layers, place_labels
 from tidymnist.figures.panels import MATRIX_COLUMNS, family_panels, figure_size, panel_grid
 from tidymnist.figures.theme import (
-    POSITIVE,
     SHARE_HIGH,
     SHARE_LOW,
     difference_scale,
     digit_axes,
-    ink_scale,
     model_columns,
     model_scales,
     theme_tidymnist,
@@ -256,60 +253,27 @@ def mistakes_gallery(
 ) -> ggplot:
     """Each model's most confident mistakes: a row per model, a column per rank; sized from
     the number of models and of mistakes shown."""
-    data = (
+    data = ranked(
         with_class(pixels, class_names)
         .with_columns(display_column("model", short=True, wrap=True))
         .pipe(with_class, class_names, "predicted", "predicted_class")
-        .with_columns(
-            rank=pl.format("#{}", "rank").cast(pl.Enum([f"#{r}" for r in range(1, 1000)]))
-        )
     )
     percent = (pl.col("probability") * 100).round(0).cast(pl.Int64)
-    captions = data.select("model", "rank", "class", "predicted_class", "probability").unique()
-    if max(len(name) for name in class_names) <= 2:
-        # short names: one line under the digit, where MNIST leaves the bottom rows blank
-        lines = {26.0: pl.format("{}→{} {}%", "class", "predicted_class", percent)}
-    else:
-        # long names: the true label above the digit, the answer below
-        lines = {
-            1.5: pl.format("{} →", "class"),
-            26.0: pl.format("{} {}%", "predicted_class", percent),
-        }
-    texts = pl.concat(
-        [captions.with_columns(text=text, text_y=pl.lit(y)) for y, text in lines.items()]
-    )
-    k, n_models = captions["rank"].n_unique(), captions["model"].n_unique()
+    k = data["rank"].n_unique()
     said = finding_texts(findings)
-    return (
-        ggplot(_tiles(data), aes("x", "y", fill="value"))
-        + geom_raster()
-        + geom_label(
-            aes(x=13.5, y="text_y", label="text"),
-            data=texts,
-            inherit_aes=False,
-            size=6.5,
-            color=POSITIVE,
-            fill="#ffffff",
-            alpha=0.85,
-            label_size=0,
-            label_padding=0.1,
-        )
-        + facet_grid("model ~ rank")
-        + ink_scale()
-        + theme_tidymnist()
-        + digit_axes()
-        + labs(
-            title="The mistakes each model was surest of",
-            subtitle=f"Each model's {k} wrong answers on test images given with the\nhighest "
-            "probability, surest first; in red: true label → answer\n(probability). "
-            f"{said['mistakes_sure']} of these {said['mistakes_shown']} answers were given at "
-            "least 99%.",
-        )
-        + theme(
-            strip_text_y=element_text(angle=0, ha="left"),
-            legend_position="none",
-            figure_size=figure_size(k, n_models, panel=(0.78, 0.8), extra=(1.25, 1.35)),
-        )
+    return digit_gallery(
+        data,
+        rows="model",
+        given="class",
+        read="predicted_class",
+        note=pl.format("{}%", percent),
+        class_names=class_names,
+    ) + labs(
+        title="The mistakes each model was surest of",
+        subtitle=f"Each model's {k} wrong answers on test images given with the\nhighest "
+        "probability, surest first; in red: true label → answer\n(probability). "
+        f"{said['mistakes_sure']} of these {said['mistakes_shown']} answers were given at "
+        "least 99%.",
     )
 
 

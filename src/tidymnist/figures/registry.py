@@ -26,10 +26,20 @@ if TYPE_CHECKING:  # plotnine is imported only where a figure is drawn, not by t
     from plotnine import ggplot
 
 # The report's sections, in order (tidymnist.report.article gives each its heading and intro).
-SECTIONS = ("data", "space", "models", "handwriting")
+SECTIONS = ("data", "space", "models", "robustness", "labels", "handwriting")
 # What a run can have that a figure may need: "models" (any model), a model's name
-# ("logistic_regression"), "deskew" (every model as is and deskewed), "sweep", "custom", "cnn".
-NEEDS = ("models", "deskew", "sweep", "custom", "cnn", "logistic_regression")
+# ("logistic_regression"), "deskew" (every model as is and deskewed), "sweep", "custom", "cnn",
+# "robustness" (the models read changed digits), "label_issues" (the labels were judged).
+NEEDS = (
+    "models",
+    "deskew",
+    "sweep",
+    "custom",
+    "cnn",
+    "logistic_regression",
+    "robustness",
+    "label_issues",
+)
 # The arguments a plot function takes besides its tables.
 EXTRA_ARGUMENTS = ("class_names", "findings")
 
@@ -420,6 +430,68 @@ FIGURES = _records(
         "answers to edges and stroke directions, the deeper one to parts of the digit.",
         needs=("cnn",),
     ),
+    # --- how the models break -------------------------------------------------------------
+    Figure(
+        "robustness_curves",
+        "robustness.robustness_curves",
+        {"robustness": "robustness"},
+        "How each model breaks",
+        "robustness",
+        None,
+        "Each model's accuracy on test digits changed one way at a time, by more and more, read "
+        "as they are.",
+        "Each model's accuracy on {sample} test digits as each change grows, the digits read as "
+        "they are (the table below says where each model falls below half right). Averaged over "
+        "all the changes, {most_robust_model} holds up best ({most_robust_accuracy} right) and "
+        "{least_robust_model} worst ({least_robust_accuracy}). The most robust to each change: "
+        "{best_per_transform}. But {all_break}.",
+        needs=("robustness",),
+        headline=(
+            "{most_robust_model} holds up best when digits move away from MNIST's conventions, "
+            "but {all_break}."
+        ),
+    ),
+    Figure(
+        "robustness_rescue",
+        "robustness.robustness_rescue",
+        {"robustness": "robustness"},
+        "What MNIST-style preprocessing rescues",
+        "robustness",
+        None,
+        "The models' accuracy on changed test digits read as they are and after MNIST-style "
+        "preprocessing (to_mnist).",
+        "The same changed digits read as they are and after to_mnist, the preprocessing your own "
+        "digits go through (the band spans the models, the line is their median; in brackets, "
+        "the median at the largest amount tried before and after): {rescue_summary}. On the "
+        "unchanged digits it moves the median by {clean_change} points.",
+        needs=("robustness",),
+        headline="MNIST-style preprocessing rescues digits {rescued}, but not those {not_rescued}.",
+    ),
+    # --- which labels are wrong -----------------------------------------------------------
+    Figure(
+        "label_issues_gallery",
+        "label_issues.label_issues_gallery",
+        {"pixels": "label_issue_pixels"},
+        "Labels that look wrong",
+        "labels",
+        None,
+        "The training and test images whose given label confident learning finds least likely, "
+        "with the label it suggests.",
+        "Confident learning (cleanlab's find_label_issues) over {detector}'s out-of-sample "
+        "probabilities flags {candidates}: {train_candidates} in the training split and "
+        "{test_candidates} in the test split. Shown are the most likely wrong of each, given "
+        "label → suggested, with the probability the model gave the given label: whether each "
+        "is a wrong label or only a badly written digit is for a person to judge. Setting the "
+        "test split's {set_aside} aside changes each model's test accuracy by "
+        "{accuracy_changes} (table below): a sensitivity analysis beside the plain accuracy, "
+        "not a replacement for it.",
+        needs=("label_issues",),
+        headline=(
+            "Confident learning flags {train_candidates} training and {test_candidates} test "
+            "labels of the data as likely wrong; without the test ones, test accuracies change "
+            "by {accuracy_changes}."
+        ),
+    ),
     # --- your own digits ------------------------------------------------------------------
     Figure(
         "preprocessing_steps",
@@ -494,10 +566,20 @@ def run_has(
     deskew: bool = False,
     custom: bool = False,
     cnn: bool = False,
+    robustness: bool = False,
+    label_issues: bool = False,
 ) -> set[str]:
     """What a run has (see :data:`NEEDS`), given the enabled models, whether it sweeps
-    settings, compares every model with and without deskewing, has custom digits and the CNN."""
-    flags = {"models": bool(models), "sweep": sweep, "deskew": deskew, "custom": custom}
+    settings, compares every model with and without deskewing, has custom digits and the CNN,
+    measures robustness and judges the labels."""
+    flags = {
+        "models": bool(models),
+        "sweep": sweep,
+        "deskew": deskew,
+        "custom": custom,
+        "robustness": robustness,
+        "label_issues": label_issues,
+    }
     return {*models, *(need for need, present in flags.items() if present), *(["cnn"] * cnn)}
 
 

@@ -9,10 +9,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
 
-from tidymnist.findings import custom, explore, models, space
+from tidymnist.findings import custom, explore, labels, models, robustness, space
 from tidymnist.findings.table import SCHEMA, Finding, fill, findings_table, gather, texts, values
 
-MODULES = (explore, space, models, custom)
+MODULES = (explore, space, models, robustness, labels, custom)
 FINDERS = {
     name: function
     for module in MODULES

@@ -22,8 +22,10 @@ from PIL import Image
 
 from tidymnist.core.extras import INSTALL_COMMAND
 from tidymnist.core.naming import display_column
+from tidymnist.evaluate.settings import TRANSFORMS
 from tidymnist.figures.registry import FIGURES, Figure
 from tidymnist.findings import fill, texts
+from tidymnist.findings.robustness import BREAK, break_points
 from tidymnist.io.provenance import git_commit, now, package_versions
 from tidymnist.report.explore import EXPLORERS, javascript
 
@@ -79,6 +81,9 @@ STAGES = {
     "map_quality": "space of digits",
     "fit": "models: fit and predict",
     "evaluation": "models: evaluation",
+    "robustness": "robustness",
+    "out_of_fold": "label issues",
+    "label_issues": "label issues",
     "sweep": "sweeps",
     "figures": "figures",
 }
@@ -158,6 +163,22 @@ SECTIONS = {
         "Each model is trained on the training split and judged on the test split, which it "
         "has never seen.",
     ),
+    "robustness": (
+        "robustness",
+        "When digits change",
+        "A test accuracy says how a model reads digits written and scanned as MNIST's were. Here "
+        "the same test digits are shifted, turned, shrunk, enlarged, thinned, thickened, "
+        "blurred, made noisy and turned to dark ink on light paper, one change at a time and by "
+        "more and more, and every model reads each changed digit twice: as it is, and after the "
+        "preprocessing that brings any image to MNIST's format.",
+    ),
+    "labels": (
+        "label-issues",
+        "Which labels are wrong",
+        "MNIST's labels were written by people, and a few are wrong. Confident learning finds "
+        "the images whose given label a model, judging images it never learned from, finds "
+        "least believable. They are candidates, not verdicts: look at them.",
+    ),
     "handwriting": (
         "your-digits",
         "Your own digits",
@@ -205,30 +226,116 @@ def caption(record: Figure, findings: pl.DataFrame) -> str:
     return fill(record.caption, texts(findings, record.name))
 
 
+def table_block(
+    name: str, title: str, html: str, caption: str | None = None, *, collapsed: bool = False
+) -> dict[str, Any]:
+    """A table of the article: its id, heading, HTML and caption (``collapsed``: folded away
+    under its heading)."""
+    return {
+        "kind": "table",
+        "name": name,
+        "title": title,
+        "caption": caption,
+        "html": html,
+        "collapsed": collapsed,
+    }
+
+
 def custom_tables(tables: Mapping[str, pl.DataFrame]) -> list[dict[str, Any]]:
     """The custom digits' accuracy per model, and the files that could not be used."""
     blocks = []
     accuracy = tables.get("custom_accuracy")
     if accuracy is not None and accuracy.height:
         blocks.append(
-            {
-                "kind": "table",
-                "name": "custom_accuracy",
-                "title": "Accuracy on your digits",
-                "caption": "Over the custom digits the labels file names.",
-                "html": html_table(accuracy, percent=("accuracy",)),
-            }
+            table_block(
+                "custom_accuracy",
+                "Accuracy on your digits",
+                html_table(accuracy, percent=("accuracy",)),
+                "Over the custom digits the labels file names.",
+            )
         )
     errors = tables.get("custom_errors")
     if errors is not None and errors.height:
         blocks.append(
-            {
-                "kind": "table",
-                "name": "custom_errors",
-                "title": f"Files not used ({errors.height})",
-                "caption": "Each was skipped with the reason; the others were read as usual.",
-                "html": html_table(errors),
-            }
+            table_block(
+                "custom_errors",
+                f"Files not used ({errors.height})",
+                html_table(errors),
+                "Each was skipped with the reason; the others were read as usual.",
+            )
+        )
+    return blocks
+
+
+def robustness_tables(tables: Mapping[str, pl.DataFrame]) -> list[dict[str, Any]]:
+    """Where each model breaks: a row per model, a column per transformation, the smallest
+    amount at which it reads fewer than half of the changed digits right."""
+    robustness = tables.get("robustness")
+    if robustness is None or not robustness.height:
+        return []
+    points = break_points(robustness).with_columns(
+        shown=pl.struct("transform", "amount").map_elements(
+            lambda row: (
+                "—" if row["amount"] is None else TRANSFORMS[row["transform"]].said(row["amount"])
+            ),
+            return_dtype=pl.String,
+        ),
+        title=pl.col("transform")
+        .cast(pl.String)
+        .replace_strict({name: record.title for name, record in TRANSFORMS.items()}),
+    )
+    wide = (
+        points.with_columns(display_column("model"))
+        .sort("model")
+        .pivot(on="title", index="model", values="shown", sort_columns=False)
+    )
+    said = (
+        f"The smallest amount of each change at which a model, reading the digits as they are, "
+        f"gets fewer than {BREAK:.0%} right; — where it never does within the amounts tried."
+    )
+    return [table_block("break_points", "Where each model breaks", html_table(wide), said)]
+
+
+def label_tables(tables: Mapping[str, pl.DataFrame]) -> list[dict[str, Any]]:
+    """Each model's test accuracy with and without the test split's flagged labels, and the
+    flagged labels themselves (collapsed)."""
+    sensitivity = tables.get("label_sensitivity")
+    if sensitivity is None:
+        return []
+    shown = sensitivity.with_columns(display_column("model")).select(
+        "model",
+        pl.col("accuracy").alias("test accuracy"),
+        pl.col("accuracy_without").alias("without the flagged"),
+        pl.col("set_aside").alias("set aside"),
+        (pl.col("change") * 100).alias("change (points)"),
+    )
+    blocks = [
+        table_block(
+            "label_sensitivity",
+            "Test accuracy without the flagged test labels",
+            html_table(shown, percent=("test accuracy", "without the flagged"), decimals=2),
+            "Each model's plain test accuracy, its accuracy on the test images left when the "
+            "flagged ones are set aside, and the change in percentage points.",
+        )
+    ]
+    issues = tables.get("label_issues")
+    if issues is not None and issues.height:
+        listed = issues.select(
+            "split",
+            "instance",
+            "label",
+            "suggested",
+            # the probability of the given label, to two significant digits: 2.8e-08, 0.0043
+            pl.col("score").map_elements(lambda p: f"{p:.2g}", return_dtype=pl.String),
+            "rank",
+        )
+        blocks.append(
+            table_block(
+                "label_issues",
+                f"Every flagged label ({issues.height:,})",
+                html_table(listed),
+                collapsed=True,
+            )
         )
     return blocks
 
@@ -437,6 +544,10 @@ def build_context(
                     "see in it (a page beside this one, offline).",
                 }
             )
+        if stage == "robustness":
+            blocks.extend(robustness_tables(tables))
+        if stage == "labels":
+            blocks.extend(label_tables(tables))
         if stage == "handwriting":
             blocks.extend(custom_tables(tables))
         said = provenance.get("cnn", {}).get("models") if stage == "models" else None
