@@ -24,7 +24,7 @@ from tidymnist.figures.theme import INK_HIGH, POSITIVE, model_columns, model_sca
 from tidymnist.findings import texts
 from tidymnist.findings.robustness import BREAK
 
-PANEL = (3.1, 2.2)  # inches per transformation's panel
+PANEL = (3.0, 2.2)  # inches per transformation's panel: three and the legend within 12 inches
 AS_GIVEN, PREPROCESSED = "as given", "after MNIST-style preprocessing"
 READING_COLOURS = {AS_GIVEN: "#8c8c8c", PREPROCESSED: POSITIVE}
 
@@ -67,7 +67,7 @@ def robustness_curves(robustness: pl.DataFrame, findings: pl.DataFrame) -> ggplo
         + geom_line(aes(linetype="variant"), size=0.7)
         + geom_point(aes(shape="variant"), size=1.6)
         + model_scales(data, "color", "linetype", "shape")
-        + _panels(data, extra=(3.0, 1.9))
+        + _panels(data, extra=(2.6, 1.9))
         + labs(
             title="How each model breaks as digits move away from MNIST's conventions",
             subtitle=f"Accuracy on {said['sample']} test digits changed one way at a time, read "
