@@ -59,7 +59,9 @@ def wanted(rule: str) -> dict:
     """What the workflow profile (and, for the CNN's threads, the config) gives a rule."""
     settings = profile()
     threads = settings["set-threads"].get(rule, 1)
-    if rule == "fit_cnn":
+    # the CNN's jobs: its fit, and the fold fits that judge the labels where it is the judge
+    # (label_issues.models names it first, and it is trained where PyTorch is installed)
+    if rule == "fit_cnn" or (rule == "out_of_fold" and cnn_extra_installed()):
         threads = yaml.safe_load((REPO / "config.yaml").read_text())["models"]["cnn"]["threads"]
     return {
         "threads": threads,
