@@ -305,20 +305,27 @@ def _neighbour_labels(points: np.ndarray, labels: np.ndarray, where, k: int = 10
 
 @pytest.mark.parametrize("drawing", DRAWINGS, ids=[f"{h}-{d}" for h, d in DRAWINGS])
 def test_the_drawing_lies_among_training_digits_of_its_label(drawn, export, drawing):
-    """Most of the drawing's 10 nearest training digits have its label: on the t-SNE map (by
-    place on the map) and in the PCA space whose first two axes are the plane. (On the plane
-    itself the labels mix: 0, 2, 3 and 5 share its middle, 4, 7 and 9 its lower left, so a
-    well-drawn 0 or 4 often has fewer than half its 10 plane neighbours of its label.)"""
+    """Most of the drawing's 10 nearest training digits in the PCA space (whose first two axes
+    are the plane) have its label, and on the t-SNE map, where the page puts it, its label is
+    one of the two most common among its 10 nearest map digits, 3 of them at least.
+
+    The map's test is the looser because the map's own regions touch: on the test's map of
+    2,000 digits the 4s and 9s interleave where they meet, and a well-drawn 4 whose 10 PCA
+    neighbours are 7 fours and 3 nines was placed there, among 3 fours and 7 nines, on one
+    machine, where another had placed it among fours. On the plane
+    itself the labels mix more: 0, 2, 3 and 5 share its middle, 4, 7 and 9 its lower left.
+    """
     facts, digit = drawn["digits"][drawing], drawing[1]
     maps = export["maps"]
-    tsne = next(m for m in maps["maps"] if m["name"] == "tsne")
-    on_tsne = np.column_stack([tsne["x"], tsne["y"]]).astype(float)
-    near = _neighbour_labels(on_tsne, maps["labels"], [float(v) for v in facts["maps"]["tsne"]])
-    assert (near == digit).sum() > 5, near
     in_pca = maps["codes"] * maps["scale"][0]
     weights = json.loads(facts["weights"])[: in_pca.shape[1]]
     near = _neighbour_labels(in_pca, maps["labels"], weights)
     assert (near == digit).sum() > 5, near
+    tsne = next(m for m in maps["maps"] if m["name"] == "tsne")
+    on_tsne = np.column_stack([tsne["x"], tsne["y"]]).astype(float)
+    near = _neighbour_labels(on_tsne, maps["labels"], [float(v) for v in facts["maps"]["tsne"]])
+    counts = np.bincount(near, minlength=10)
+    assert counts[digit] >= 3 and counts[digit] >= np.sort(counts)[-2], near
 
 
 def test_the_cnns_feature_maps_are_shown_for_every_convolution(drawn, export):

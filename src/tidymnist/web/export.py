@@ -425,8 +425,7 @@ def _scores(model: dict[str, Any], x: np.ndarray) -> np.ndarray:
     if model["kind"] == "nearest_centroid":
         scaled = x / arrays["scale"]
         centres = arrays["centroids"] / arrays["scale"]
-        distances = ((scaled[:, np.newaxis, :] - centres[np.newaxis]) ** 2).sum(axis=2)
-        return -distances + arrays["log_prior"]
+        return -_squared_distances(scaled, centres) + arrays["log_prior"]
     if model["kind"] == "linear":
         return x @ arrays["coef"].T + arrays["intercept"]
     for layer in range(model["layers"]):
@@ -553,12 +552,7 @@ def labels_exported(export: dict[str, Any], images: np.ndarray) -> dict[str, np.
         x = _inputs(images, model)
         if model["decide"] == "distance":
             centres = np.asarray(model["arrays"]["centroids"], np.float64)
-            inputs = x
-            if model["projection"] is not None:
-                projection = model["projection"]
-                inputs = (x - projection["mean"]) @ np.asarray(projection["components"]).T
-            distances = ((inputs[:, np.newaxis, :] - centres[np.newaxis]) ** 2).sum(axis=2)
-            chosen = distances.argmin(axis=1)
+            chosen = _squared_distances(_project(model, x), centres).argmin(axis=1)
         elif model["kind"] in ("knn", "svm", "cnn"):
             chosen = _probabilities(model, x).argmax(axis=1)
         else:
