@@ -205,8 +205,8 @@ def test_the_workflows_umap_map_is_of_the_t_sne_maps_images(pca, subset):
     )
     coordinates = pl.concat([train, test])
     tsne = sampled_tsne_map(coordinates, size=200, dimensions=10, perplexity=15, seed=5)
-    table = sampled_umap_map(coordinates, tsne, dimensions=10, **UMAP, seed=5)
-    assert table["instance"].equals(tsne["instance"])  # one sample, drawn once
+    table = sampled_umap_map(coordinates, size=200, dimensions=10, **UMAP, seed=5)
+    assert table["instance"].equals(tsne["instance"])  # the same sample, drawn by each
     assert table.equals(umap_map(map_sample(coordinates, tsne), 10, **UMAP, seed=5))
 
 
@@ -314,8 +314,10 @@ def test_the_map_rules_place_the_same_seeded_test_digits_and_keep_their_maps(pca
     tsne = tsne_map_and_test_places(coordinates, size=200, test_size=80, perplexity=15, **common)
     # the map is the one the t-SNE rule always made; the test digits are placed beside it
     assert tsne["map"].equals(sampled_tsne_map(coordinates, size=200, perplexity=15, **common))
-    umap = umap_map_and_test_places(coordinates, tsne["map"], test_size=80, **UMAP, **common)
-    assert umap["map"].equals(sampled_umap_map(coordinates, tsne["map"], **UMAP, **common))
+    umap = umap_map_and_test_places(coordinates, size=200, test_size=80, **UMAP, **common)
+    assert umap["map"].equals(sampled_umap_map(coordinates, size=200, **UMAP, **common))
+    # the two rules draw their training sample apart, and draw the same one
+    assert umap["map"]["instance"].equals(map_sample(coordinates, tsne["map"])["instance"])
     placed = tsne["test_places"]
     assert placed.height == 80 and placed.schema == tsne["map"].schema
     # one seeded sample of the test split, the same on both maps

@@ -54,10 +54,10 @@ rule tsne:
 
 
 rule umap:
-    """A UMAP map of the t-SNE map's training images, and the same test images placed on it."""
+    """A UMAP map of the t-SNE map's training images (the same seeded sample, drawn here too so
+    the two maps are made side by side), and the same test images placed on it."""
     input:
         coordinates="results/tables/pca_coordinates.parquet",
-        tsne="results/tables/tsne_map.parquet",
     output:
         map="results/tables/umap_map.parquet",
         test_places="results/tables/umap_test_places.parquet",
@@ -65,7 +65,11 @@ rule umap:
         "results/logs/embed/umap.log",
     benchmark:
         "results/benchmarks/umap.tsv"
+    # the workflow's longest one-core step (bench/README.md, "The whole workflow"): started as
+    # soon as its input is there, so the model fits run beside it rather than after it
+    priority: 10
     params:
+        size=config["embed"]["tsne_sample"],
         test_size=config["embed"]["test_sample"],
         dimensions=config["embed"]["pca_components"],
         n_neighbors=config["embed"]["umap"]["n_neighbors"],

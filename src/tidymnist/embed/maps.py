@@ -167,6 +167,14 @@ def sample_instances(n_available: int, size: int, seed: int) -> np.ndarray:
     return np.sort(rng.choice(n_available, size=size, replace=False))
 
 
+def map_training_sample(coordinates: pl.DataFrame, size: int, seed: int) -> pl.DataFrame:
+    """The PCA coordinates of the seeded sample of ``size`` training images
+    (:func:`sample_instances`) that the t-SNE and UMAP maps are both made of, in instance
+    order: each map's rule draws it for itself, so neither waits for the other."""
+    train = coordinates.filter(pl.col("split") == "train")
+    return train[sample_instances(train.height, size, seed)].sort("instance")
+
+
 def _features(coordinates: pl.DataFrame, dimensions: int) -> np.ndarray:
     return coordinates.select(pc_names(dimensions)).to_numpy().astype(np.float64)
 
@@ -230,10 +238,8 @@ def tsne_map_and_test_places(
     """The workflow's t-SNE map (:func:`sampled_tsne_map`) and a seeded sample of
     ``test_size`` test images placed on it by the fitted map's ``transform``, which leaves the
     map as it is: ``{"map": ..., "test_places": ...}``, both :data:`MAP_SCHEMA`."""
-    train = coordinates.filter(pl.col("split") == "train")
-    table, embedding = _tsne_fit(
-        train[sample_instances(train.height, size, seed)], dimensions, perplexity, seed, n_jobs
-    )
+    sample = map_training_sample(coordinates, size, seed)
+    table, embedding = _tsne_fit(sample, dimensions, perplexity, seed, n_jobs)
     new = sampled_test_images(coordinates, test_size, seed)
     log.info("placing %d test images on the t-SNE map", new.height)
     placed = embedding.transform(_features(new, dimensions)) if new.height else np.zeros((0, 2))
@@ -249,10 +255,9 @@ def sampled_tsne_map(
     seed: int,
     n_jobs: int = 1,
 ) -> pl.DataFrame:
-    """The workflow's t-SNE map: :func:`tsne_map` of a seeded sample of ``size`` training
-    images (:func:`sample_instances`) of a PCA coordinates table."""
-    train = coordinates.filter(pl.col("split") == "train")
-    sample = train[sample_instances(train.height, size, seed)]
+    """The workflow's t-SNE map: :func:`tsne_map` of the seeded sample of ``size`` training
+    images of a PCA coordinates table (:func:`map_training_sample`)."""
+    sample = map_training_sample(coordinates, size, seed)
     return tsne_map(sample, dimensions, perplexity, seed, n_jobs=n_jobs)
 
 
@@ -337,22 +342,23 @@ def map_sample(coordinates: pl.DataFrame, tsne: pl.DataFrame) -> pl.DataFrame:
 
 def sampled_umap_map(
     coordinates: pl.DataFrame,
-    tsne: pl.DataFrame,
     *,
+    size: int,
     dimensions: int,
     n_neighbors: int,
     min_dist: float,
     seed: int,
 ) -> pl.DataFrame:
-    """The workflow's UMAP map: :func:`umap_map` of exactly the training images of the t-SNE
-    map ``tsne`` (:func:`map_sample`), so the sample is drawn once, by :func:`sampled_tsne_map`."""
-    return umap_map(map_sample(coordinates, tsne), dimensions, n_neighbors, min_dist, seed)
+    """The workflow's UMAP map: :func:`umap_map` of the same seeded training images as the
+    t-SNE map of the same ``size`` and ``seed`` (:func:`map_training_sample`)."""
+    sample = map_training_sample(coordinates, size, seed)
+    return umap_map(sample, dimensions, n_neighbors, min_dist, seed)
 
 
 def umap_map_and_test_places(
     coordinates: pl.DataFrame,
-    tsne: pl.DataFrame,
     *,
+    size: int,
     test_size: int,
     dimensions: int,
     n_neighbors: int,
@@ -362,7 +368,7 @@ def umap_map_and_test_places(
     """The workflow's UMAP map (:func:`sampled_umap_map`) and the test images of
     :func:`sampled_test_images` placed on it by the fitted model's ``transform`` (seeded):
     ``{"map": ..., "test_places": ...}``, both :data:`UMAP_SCHEMA`."""
-    sample = map_sample(coordinates, tsne)
+    sample = map_training_sample(coordinates, size, seed)
     model = _fitted_umap(_features(sample, dimensions), n_neighbors, min_dist, seed)
     table = _map_table(sample, model.embedding_, UMAP_SCHEMA)
     new = sampled_test_images(coordinates, test_size, seed)
