@@ -29,7 +29,9 @@ CONFIG_SCHEMA = "../schemas/config.schema.yaml"
 with open(workflow.source_path(CONFIG_SCHEMA)) as schema_file:
     # libyaml's parser where PyYAML has it (its wheels do): a tenth of the pure-Python one's
     # time, which every run, even one with nothing to do, pays at start-up
-    schema = yaml.load(schema_file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    schema = yaml.load(
+        schema_file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
 config.update(coerce_to_schema(config, schema))
 check_config(config, schema)  # a short message naming each bad key
 validate(config, schema=CONFIG_SCHEMA)  # fills in the schema's defaults
